@@ -1,0 +1,1 @@
+"""Reference backend for the app-builder API (Django, DRF, SimpleJWT, Channels)."""

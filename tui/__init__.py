@@ -1,0 +1,1 @@
+"""appbuilder-tui: terminal dashboard for the AI app-builder service."""
