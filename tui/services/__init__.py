@@ -1,0 +1,50 @@
+"""The only layer of the TUI that talks to the network. Screens import from here (see docs/services.md)."""
+
+from tui.services.errors import (
+    AuthRequired,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServerError,
+    ServerUnavailable,
+    ServiceError,
+    ValidationFailed,
+)
+from tui.services.events import (
+    AppReadyEvent,
+    ChatEvent,
+    ChatQueued,
+    ConnectionEvent,
+    ErrorEvent,
+    Event,
+    JobEvent,
+    JobGoneEvent,
+    PrdEvent,
+    StatusEvent,
+    StepEvent,
+    WarningEvent,
+)
+from tui.services.models import (
+    App,
+    AppFile,
+    AppSummary,
+    Architecture,
+    Component,
+    Job,
+    JobMessage,
+    JobPage,
+    Link,
+    ServerInfo,
+    Session,
+    Stage,
+    User,
+)
+
+__all__ = [
+    "App", "AppFile", "AppReadyEvent", "AppSummary", "Architecture", "AuthRequired", "ChatEvent",
+    "ChatQueued", "Component", "Conflict", "ConnectionEvent", "ErrorEvent", "Event", "Forbidden", "Job",
+    "JobEvent", "JobGoneEvent", "JobMessage", "JobPage", "Link", "NotFound", "PrdEvent", "ServerError",
+    "ServerInfo", "ServerUnavailable", "ServiceError", "Session", "Stage", "StatusEvent", "StepEvent",
+    "User", "ValidationFailed", "WarningEvent",
+]
+# ApiClient, TokenStore and JobSocket are added to this module as they land (client.py, tokens.py, socket.py).

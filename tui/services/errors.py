@@ -1,0 +1,64 @@
+"""Typed service errors: each carries a one-line human message, never a token or a traceback."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every error the service layer raises."""
+
+    default_message = "Something went wrong talking to the server."
+
+    def __init__(self, message: str | None = None) -> None:
+        text = (message or "").strip()
+        self.message = text.splitlines()[0] if text else self.default_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthRequired(ServiceError):
+    default_message = "Your session has ended: please log in again."
+
+
+class Forbidden(ServiceError):
+    default_message = "You are not allowed to do that."
+
+
+class NotFound(ServiceError):
+    default_message = "Not found: it may have been deleted."
+
+
+class Conflict(ServiceError):
+    default_message = "That cannot be done in the current state."
+
+
+class ValidationFailed(ServiceError):
+    """400 from the server; `fields` keeps the server's per-field messages."""
+
+    default_message = "The server rejected the input."
+
+    def __init__(self, message: str | None = None, fields: dict[str, list[str]] | None = None) -> None:
+        self.fields = fields or {}
+        if message is None and self.fields:
+            message = "; ".join(
+                f"{name}: {' '.join(msgs)}" if name not in ("detail", "non_field_errors") else " ".join(msgs)
+                for name, msgs in self.fields.items()
+            )
+        super().__init__(message)
+
+
+class ServerError(ServiceError):
+    """5xx, an HTML error page, or a body that is not the JSON we expect."""
+
+    default_message = "The server had an internal error."
+
+    def __init__(self, message: str | None = None, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class ServerUnavailable(ServiceError):
+    """Connection refused, DNS failure, timeout: the server could not be reached."""
+
+    default_message = "The server could not be reached."
