@@ -1,0 +1,211 @@
+"""A minimal host app for the build/apps/profile screens, and a fixed-data fake client for snapshots.
+
+Pilot tests use `HostApp` with the real ApiClient against the live reference server; only snapshot tests
+use `FakeClient`/`FakeSocket` (fixed ids and timestamps, so the SVGs are deterministic).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tui.messages import AuthLost, JobsChanged, OpenApp, OpenApps, OpenDashboard, OpenJob, OpenProfile
+from tui.services import (
+    App as AppModel,
+)
+from tui.services import (
+    AppFile,
+    AppReadyEvent,
+    AppSummary,
+    Architecture,
+    ChatEvent,
+    Component,
+    ConnectionEvent,
+    Event,
+    Job,
+    Link,
+    NotFound,
+    PrdEvent,
+    Session,
+    Stage,
+    StatusEvent,
+    StepEvent,
+    User,
+)
+
+NAV_TYPES = (OpenApp, OpenApps, OpenDashboard, OpenJob, OpenProfile, AuthLost, JobsChanged)
+
+
+class HostApp(App[None]):
+    """What the screens expect of AppBuilderApp (client, dev_mode, connection_state); records navigation."""
+
+    CSS = "#host-base { content-align: center middle; height: 1fr; }"
+
+    def __init__(self, make_screen: Callable[[], Screen], client: Any, dev_mode: bool = False) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+        self.client = client
+        self.dev_mode = dev_mode
+        self.connection_state = "offline"
+        self.navigation: list[Message] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("host", id="host-base")
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen())
+
+    def on_open_app(self, message: OpenApp) -> None:
+        self.navigation.append(message)
+
+    def on_open_apps(self, message: OpenApps) -> None:
+        self.navigation.append(message)
+
+    def on_open_dashboard(self, message: OpenDashboard) -> None:
+        self.navigation.append(message)
+
+    def on_open_job(self, message: OpenJob) -> None:
+        self.navigation.append(message)
+
+    def on_open_profile(self, message: OpenProfile) -> None:
+        self.navigation.append(message)
+
+    def on_auth_lost(self, message: AuthLost) -> None:
+        self.navigation.append(message)
+
+    def on_jobs_changed(self, message: JobsChanged) -> None:
+        self.navigation.append(message)
+
+
+async def wait_for(pilot: Any, predicate: Callable[[], object], timeout: float = 20.0,
+                   what: str = "") -> None:
+    """Bounded wait on screen state (no fixed sleeps)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.05)
+
+
+# ----- fixed data for snapshots ------------------------------------------------------------------------
+T0 = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
+STAGE_NAMES = ("planning", "architecture", "coding", "testing", "deploy")
+PRD = """# Todo app
+
+## Goals
+- Keep a list of tasks with due dates
+- Works offline
+
+## Non-goals
+- Sharing between users
+"""
+FILES = [
+    AppFile(path="README.md", language="markdown", content="# Todo app\n\nRun `make dev`.\n"),
+    AppFile(path="backend/app.py", language="python",
+            content='from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/tasks")\n'
+                    'def tasks() -> list[dict]:\n    return []\n'),
+    AppFile(path="backend/models.py", language="python", content="class Task:\n    title: str\n"),
+    AppFile(path="frontend/index.html", language="html", content="<!doctype html>\n<h1>Todo</h1>\n"),
+    AppFile(path="frontend/app.zz", language="klingon", content="qapla'\n"),
+]
+ARCH = Architecture(
+    components=[Component(id="web", name="web", kind="frontend", description="Single page UI"),
+                Component(id="api", name="api", kind="service", description="REST API"),
+                Component(id="db", name="db", kind="database", description="SQLite")],
+    links=[Link(source="web", target="api", label="HTTP"),
+           Link(source="api", target="db", label="reads/writes")],
+)
+
+
+def make_job(status: str, stages: Iterable[tuple[str, str, int]] | None = None, prd: str | None = None,
+             app_id: int | None = None) -> Job:
+    stage_list = [Stage(name=n, status=s, progress=p) for n, s, p in (stages or [])] or [
+        Stage(name=n) for n in STAGE_NAMES]
+    return Job(id=7, title="A todo app with due dates", initial_prompt="A todo app with due dates",
+               status=status, current_stage=None, stages=stage_list, prd=prd, app_id=app_id,
+               created_at=T0, updated_at=T0)
+
+
+COLLECTING_EVENTS: list[Event] = [
+    ConnectionEvent(state="live"),
+    ChatEvent(message_id=1, job_id=7, role="agent", text="Who will use this app?"),
+    ChatEvent(message_id=2, job_id=7, role="user", text="Just me, on my laptop."),
+    ChatEvent(message_id=3, job_id=7, role="agent", text="Which features matter most?"),
+]
+DONE_EVENTS: list[Event] = [
+    *COLLECTING_EVENTS,
+    StatusEvent(message_id=4, job_id=7, status="prd", text="Writing the PRD"),
+    PrdEvent(message_id=5, job_id=7, prd=PRD),
+    StatusEvent(message_id=6, job_id=7, status="building", text="Building"),
+    *[StepEvent(message_id=7 + i, job_id=7, stage=name, stage_status="done", progress=100)
+      for i, name in enumerate(STAGE_NAMES)],
+    StatusEvent(message_id=12, job_id=7, status="done", text="Build done"),
+    AppReadyEvent(message_id=13, job_id=7, app_id=3, name="todo-app", preview_url="https://preview.example/3"),
+]
+
+
+class FakeSocket:
+    """Yields fixed events, then stays open (like a quiet live socket) until closed."""
+
+    def __init__(self, events: list[Event]) -> None:
+        self.events = events
+        self.closed = asyncio.Event()
+        self.sent: list[str] = []
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        for event in self.events:
+            yield event
+        await self.closed.wait()
+
+    async def send_chat(self, text: str) -> None:
+        self.sent.append(text)
+
+    async def close(self) -> None:
+        self.closed.set()
+
+
+class FakeClient:
+    """Fixed data; only what the snapshot screens call."""
+
+    server_url = "http://127.0.0.1:8000"
+
+    def __init__(self, job: Job | None = None, apps: list[AppSummary] | None = None,
+                 staff: bool = False) -> None:
+        self.job = job or make_job("collecting")
+        self.user = User(id=1, username="admin" if staff else "ada", email="ada@example.com", is_staff=staff,
+                         date_joined=T0)
+        self.session = Session(server_url=self.server_url, username=self.user.username,
+                               access_expires_at=datetime(2026, 11, 24, 21, 5, tzinfo=UTC))
+        self.apps = apps if apps is not None else [
+            AppSummary(id=3, job=7, name="todo-app", description="Todos", preview_url="https://preview.example/3",
+                       file_count=len(FILES), created_at=T0),
+            AppSummary(id=2, job=5, name="weather-board", description="Weather", file_count=4,
+                       preview_url="https://preview.example/2",
+                       created_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC)),
+        ]
+
+    async def get_job(self, job_id: int) -> Job:
+        return self.job
+
+    async def list_apps(self) -> list[AppSummary]:
+        return self.apps
+
+    async def get_app(self, app_id: int) -> AppModel:
+        for summary in self.apps:
+            if summary.id == app_id:
+                return AppModel(**summary.model_dump(), files=FILES, architecture=ARCH)
+        raise NotFound()
+
+    async def me(self) -> User:
+        return self.user
+
+    async def list_users(self) -> list[User]:
+        return [self.user, User(id=2, username="bob", email="bob@example.com", date_joined=T0)]

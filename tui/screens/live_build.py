@@ -1,0 +1,409 @@
+"""Live build of one job: stages, chat with the agent, PRD, and (dev mode) every message. Socket-driven."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, Static, TabbedContent, TabPane
+
+from tui.messages import JobsChanged, OpenApp
+from tui.screens.add_message import AddMessageScreen
+from tui.screens.prompt_editor import PromptEditorScreen
+from tui.services import (
+    AppReadyEvent,
+    ChatEvent,
+    ChatQueued,
+    ConnectionEvent,
+    ErrorEvent,
+    Event,
+    Job,
+    JobGoneEvent,
+    NotFound,
+    PrdEvent,
+    ServiceError,
+    StatusEvent,
+    StepEvent,
+    WarningEvent,
+)
+from tui.widgets.chat_log import ChatLog
+from tui.widgets.feedback import go_back, report
+from tui.widgets.message_table import MessageTable
+from tui.widgets.stage_progress import StageProgress
+
+
+class EventSource(Protocol):
+    """What the screen needs of a JobSocket."""
+
+    def __aiter__(self) -> AsyncIterator[Event]: ...
+    async def send_chat(self, text: str) -> None: ...
+    async def close(self) -> None: ...
+
+
+SocketFactory = Callable[[Any, int], EventSource]
+
+CONNECTION_LABELS = {"connecting": "◌ connecting…", "live": "● live", "reconnecting": "↻ reconnecting…",
+                     "closed": "✘ offline", "offline": "✘ offline"}
+CHAT_REASONS = {
+    "loading": "Loading the job…",
+    "prd": "Chat is closed: the agent is writing the PRD.",
+    "building": "Chat is closed: the app is being built.",
+    "done": "Chat is closed: the build is done.",
+    "failed": "Chat is closed: the build failed.",
+}
+PROMPT_REASON = "The prompt can only be edited while the job is collecting requirements"
+PRD_PLACEHOLDER = "*The PRD appears here once the agent has collected the requirements.*"
+
+
+def default_socket(client: Any, job_id: int) -> EventSource:
+    from tui.services.socket import JobSocket
+
+    return JobSocket(client, job_id, last_seen_id=0)
+
+
+class LiveBuildScreen(Screen[None]):
+    CSS_PATH = "live_build.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("i", "focus_chat", "Chat"),
+        Binding("g", "start_build", "Build"),
+        Binding("e", "edit_prompt", "Edit prompt"),
+        Binding("o", "open_app", "Open app"),
+        Binding("1", "show_tab('tab-chat')", "Chat tab", show=False),
+        Binding("2", "show_tab('tab-prd')", "PRD tab", show=False),
+        Binding("3", "show_tab('tab-messages')", "Messages tab", show=False),
+        Binding("x", "delete_message", "Delete msg"),
+        Binding("m", "add_message", "Add msg"),
+    ]
+
+    status: reactive[str] = reactive("loading")
+    connection: reactive[str] = reactive("connecting")
+    gone: reactive[bool] = reactive(False)
+
+    def __init__(self, job_id: int, socket_factory: SocketFactory | None = None) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.socket_factory = socket_factory or default_socket
+        self.socket: EventSource | None = None
+        self.job: Job | None = None
+        self.prd: str | None = None
+        self.app_ready: tuple[int, str] | None = None
+        self.last_message_id = 0
+        self.chat_reason = CHAT_REASONS["loading"]
+
+    # ----- layout -------------------------------------------------------------------------------------
+    @property
+    def dev_mode(self) -> bool:
+        return bool(getattr(self.app, "dev_mode", False))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="build-header"):
+            with Horizontal(id="title-row"):
+                yield Static(Text(f"Job #{self.job_id}"), id="job-title")
+                yield Static("loading", id="job-status")
+                yield Static(CONNECTION_LABELS["connecting"], id="conn-state")
+            yield StageProgress(id="stages")
+            yield Static("", id="app-banner")
+        with TabbedContent(id="tabs", initial="tab-chat"):
+            with TabPane("Chat", id="tab-chat"):
+                yield ChatLog(id="chat-log")
+                yield Input(placeholder="Message the agent (enter sends, escape leaves the input)",
+                            id="chat-input", disabled=True)
+                yield Static(CHAT_REASONS["loading"], id="chat-reason")
+            with TabPane("PRD", id="tab-prd"):
+                with VerticalScroll(id="prd-scroll", can_focus=True):
+                    yield Markdown(PRD_PLACEHOLDER, id="prd")
+            if self.dev_mode:
+                with TabPane("Messages", id="tab-messages"):
+                    yield MessageTable(id="messages-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ChatLog).focus()
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("delete_message", "add_message"):
+            return self.dev_mode
+        if action == "show_tab" and parameters == ("tab-messages",):
+            return self.dev_mode
+        if action == "open_app":
+            return True if self.app_ready else None
+        return True
+
+    # ----- workers ------------------------------------------------------------------------------------
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        try:
+            job = await self.app.client.get_job(self.job_id)  # type: ignore[attr-defined]
+        except NotFound:
+            self.gone = True
+            return
+        except ServiceError as err:
+            report(self, err)
+        else:
+            self.apply_job(job)
+        self.follow()
+
+    @work(exclusive=True, group="socket")
+    async def follow(self) -> None:
+        socket = self.socket_factory(self.app.client, self.job_id)  # type: ignore[attr-defined]
+        self.socket = socket
+        try:
+            async for event in socket:
+                await self.apply(event)
+        except ServiceError as err:
+            report(self, err)
+            self.set_connection("offline")
+        finally:
+            await socket.close()
+
+    @work(group="chat")
+    async def send_chat(self, text: str) -> None:
+        if self.socket is None:
+            self.notify("Not connected yet: try again in a moment.", severity="warning")
+            return
+        try:
+            await self.socket.send_chat(text)
+        except ServiceError as err:
+            report(self, err)
+            return
+        chat_input = self.query_one("#chat-input", Input)
+        if chat_input.value == text:
+            chat_input.value = ""
+
+    @work(exclusive=True, group="start")
+    async def start_build(self) -> None:
+        try:
+            await self.app.client.start_build(self.job_id)  # type: ignore[attr-defined]
+        except ServiceError as err:
+            report(self, err)
+            return
+        self.notify("Build started.")
+        self.post_message(JobsChanged(self.job_id))
+
+    async def save_prompt(self, prompt: str) -> None:
+        job = await self.app.client.update_prompt(self.job_id, prompt)  # type: ignore[attr-defined]
+        self.apply_job(job, status=False)
+        self.notify("Prompt saved.")
+        self.post_message(JobsChanged(self.job_id))
+
+    @work(group="messages")
+    async def delete_message(self, message_id: int) -> None:
+        if not await self.confirm(f"Delete message #{message_id}?"):
+            return
+        try:
+            await self.app.client.delete_message(message_id)  # type: ignore[attr-defined]
+        except ServiceError as err:
+            report(self, err)
+            return
+        self.query_one(MessageTable).remove_message(message_id)
+        self.query_one(ChatLog).remove_message(message_id)
+        self.notify(f"Message #{message_id} deleted.")
+
+    @work(group="messages")
+    async def add_message(self) -> None:
+        result = await self.app.push_screen_wait(AddMessageScreen())
+        if result is None:
+            return
+        content, role = result
+        try:
+            await self.app.client.create_message(self.job_id, content, role=role)  # type: ignore[attr-defined]
+        except ServiceError as err:
+            report(self, err)
+
+    async def confirm(self, question: str) -> bool:
+        from tui.widgets.confirm_bridge import ask
+
+        return await ask(self, question)
+
+    # ----- state --------------------------------------------------------------------------------------
+    def apply_job(self, job: Job, *, status: bool = True) -> None:
+        self.job = job
+        title = job.title or job.initial_prompt[:60]
+        self.query_one("#job-title", Static).update(Text(f"#{job.id}  {title}"))
+        if status:
+            self.status = job.status
+            self.query_one(StageProgress).load(job.stages)
+            if job.prd:
+                self.show_prd(job.prd)
+            if job.app_id is not None and self.app_ready is None:
+                self.set_app_ready(job.app_id, "")
+
+    async def apply(self, event: Event) -> None:
+        chat = self.query_one(ChatLog)
+        if self.dev_mode:
+            self.query_one(MessageTable).add_event(event)
+        message_id = getattr(event, "message_id", None)
+        if isinstance(message_id, int):
+            self.last_message_id = max(self.last_message_id, message_id)
+        match event:
+            case ChatEvent():
+                chat.add(event.role, event.text, event.message_id)
+            case StatusEvent():
+                self.status = event.status
+                chat.add("system", event.text or f"Status: {event.status}", event.message_id)
+            case PrdEvent():
+                self.show_prd(event.prd)
+                chat.add("system", "PRD ready: press 2 to read it.", event.message_id)
+            case StepEvent():
+                self.query_one(StageProgress).update_stage(event.stage, event.stage_status, event.progress)
+            case AppReadyEvent():
+                self.set_app_ready(event.app_id, event.name)
+                chat.add("system", f"App ready: {event.name}", event.message_id)
+            case ErrorEvent():
+                chat.add("system", f"Error ({event.code}): {event.text}", event.message_id, error=True)
+                if event.message_id is None:
+                    self.notify(event.text, severity="error")
+            case WarningEvent():
+                self.notify(f"Ignored a frame from the server: {event.text}", severity="warning")
+            case ConnectionEvent():
+                self.set_connection(event.state, event.attempt)
+            case JobGoneEvent():
+                self.gone = True
+            case ChatQueued():
+                chat.add("user", event.text, pending=True)
+
+    def show_prd(self, prd: str) -> None:
+        self.prd = prd
+        self.query_one("#prd", Markdown).update(prd)
+
+    def set_app_ready(self, app_id: int, name: str) -> None:
+        self.app_ready = (app_id, name)
+        label = f"App ready: {name} — press o to open" if name else "App ready — press o to open"
+        banner = self.query_one("#app-banner", Static)
+        banner.update(Text(label))
+        banner.add_class("-visible")
+        self.refresh_bindings()
+
+    def set_connection(self, state: str, attempt: int = 0) -> None:
+        self.connection = "offline" if state == "closed" else state
+        if hasattr(self.app, "connection_state"):
+            self.app.connection_state = self.connection  # type: ignore[attr-defined]
+        label = CONNECTION_LABELS.get(state, state)
+        if state == "reconnecting" and attempt:
+            label = f"↻ reconnecting (attempt {attempt})…"
+        widget = self.query_one("#conn-state", Static)
+        widget.update(label)
+        for name in ("connecting", "live", "reconnecting", "offline"):
+            widget.set_class(self.connection == name, f"-{name}")
+
+    def watch_status(self, status: str) -> None:
+        badge = self.query_one("#job-status", Static)
+        badge.update(status)
+        badge.set_classes(f"-{status}")
+        self.update_chat_input()
+
+    def watch_gone(self, gone: bool) -> None:
+        if gone:
+            self.query_one("#job-status", Static).update("deleted")
+            self.query_one("#job-status", Static).set_classes("-failed")
+            self.query_one(ChatLog).add("system", "This job was deleted.", error=True)
+            self.set_connection("offline")
+            self.notify("This job was deleted.", severity="warning")
+            self.post_message(JobsChanged(self.job_id))
+        self.update_chat_input()
+
+    def update_chat_input(self) -> None:
+        chat_input = self.query_one("#chat-input", Input)
+        reason = self.query_one("#chat-reason", Static)
+        open_ = self.status == "collecting" and not self.gone
+        chat_input.disabled = not open_
+        if self.gone:
+            self.chat_reason = "This job was deleted: nothing more can be sent."
+        elif open_:
+            self.chat_reason = "Answer the questions; type /go, or press g outside the input, to build."
+        else:
+            self.chat_reason = CHAT_REASONS.get(self.status, f"Chat is closed (status: {self.status}).")
+        reason.update(self.chat_reason)
+        reason.set_class(not open_, "-closed")
+        if open_ and self.is_mounted and isinstance(self.focused, ChatLog):
+            chat_input.focus()
+
+    @property
+    def blocked_reason(self) -> str | None:
+        if self.gone:
+            return "This job was deleted."
+        if self.status == "loading":
+            return "The job is still loading."
+        if self.status != "collecting":
+            return f"status is '{self.status}'"
+        return None
+
+    # ----- actions ------------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        chat_input = self.query_one("#chat-input", Input)
+        if self.focused is chat_input:
+            self.query_one(ChatLog).focus()
+            return
+        go_back(self)
+
+    def action_focus_chat(self) -> None:
+        self.query_one(TabbedContent).active = "tab-chat"
+        chat_input = self.query_one("#chat-input", Input)
+        if chat_input.disabled:
+            self.notify(self.chat_reason, severity="warning")
+        else:
+            chat_input.focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_start_build(self) -> None:
+        reason = self.blocked_reason
+        if reason:
+            self.notify(f"The build can only be started while collecting requirements ({reason}).",
+                        severity="warning")
+            return
+        self.start_build()
+
+    def action_edit_prompt(self) -> None:
+        reason = self.blocked_reason
+        if reason:
+            self.notify(f"{PROMPT_REASON} ({reason}).", severity="warning")
+            return
+        prompt = self.job.initial_prompt if self.job else ""
+        self.app.push_screen(PromptEditorScreen(prompt, self.save_prompt))
+
+    def action_open_app(self) -> None:
+        if self.app_ready is None:
+            self.notify("No app yet: it appears when the build is done.", severity="warning")
+            return
+        self.post_message(OpenApp(self.app_ready[0]))
+
+    def action_delete_message(self) -> None:
+        if self.query_one(TabbedContent).active != "tab-messages":
+            self.query_one(TabbedContent).active = "tab-messages"
+            self.query_one(MessageTable).focus()
+            return
+        message_id = self.query_one(MessageTable).selected_id()
+        if message_id is None:
+            self.notify("No message selected.", severity="warning")
+            return
+        self.delete_message(message_id)
+
+    def action_add_message(self) -> None:
+        self.add_message()
+
+    @on(Input.Submitted, "#chat-input")
+    def chat_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        reason = self.blocked_reason
+        if reason:
+            self.notify(f"Chat is only open while collecting requirements ({reason}).", severity="warning")
+            return
+        self.send_chat(text)
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-messages":
+            self.query_one(MessageTable).focus()

@@ -1,0 +1,75 @@
+"""Dev-mode table of every message of a job (id, kind, role, content excerpt), fed by socket events."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from tui.services import (
+    AppReadyEvent,
+    ChatEvent,
+    ErrorEvent,
+    Event,
+    PrdEvent,
+    StatusEvent,
+    StepEvent,
+)
+
+EXCERPT = 70
+
+
+def excerpt(text: str, width: int = EXCERPT) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def row_for(event: Event) -> tuple[int, str, str, str] | None:
+    """(id, kind, role, content) of a persisted message event, None for anything else."""
+    match event:
+        case ChatEvent():
+            return event.message_id, "chat", event.role, event.text
+        case StatusEvent():
+            return event.message_id, "status", "system", event.text or event.status
+        case PrdEvent():
+            return event.message_id, "prd", "system", event.prd
+        case StepEvent():
+            text = event.text or f"{event.stage} {event.stage_status} {event.progress}%"
+            return event.message_id, "step", "system", text
+        case AppReadyEvent():
+            return event.message_id, "app", "system", f"{event.name} {event.preview_url}".strip()
+        case ErrorEvent() if event.message_id is not None:
+            return event.message_id, "error", "system", f"{event.code}: {event.text}"
+    return None
+
+
+class MessageTable(DataTable[str]):
+    """Row keys are message ids (as strings)."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_column("id", key="id", width=6)
+        self.add_column("kind", key="kind", width=7)
+        self.add_column("role", key="role", width=7)
+        self.add_column("content", key="content")
+
+    def add_event(self, event: Event) -> bool:
+        row = row_for(event)
+        if row is None or str(row[0]) in self.rows:
+            return False
+        message_id, kind, role, content = row
+        self.add_row(str(message_id), kind, role, excerpt(content), key=str(message_id))
+        return True
+
+    @property
+    def message_ids(self) -> list[int]:
+        return [int(key.value) for key in self.rows if key.value is not None]
+
+    def selected_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    def remove_message(self, message_id: int) -> None:
+        if str(message_id) in self.rows:
+            self.remove_row(str(message_id))
