@@ -1,0 +1,156 @@
+"""One generated app: header facts, then Files / Architecture / Preview tabs."""
+
+from __future__ import annotations
+
+import os
+import webbrowser
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from tui.services import App, ServiceError
+from tui.widgets.architecture_tree import ArchitectureTree
+from tui.widgets.feedback import go_back, report, when
+from tui.widgets.file_viewer import FileViewer
+
+
+def graphical_browser_available() -> bool:
+    """False when the only browser is a terminal one (lynx, w3m...): it would take over this terminal.
+
+    A BROWSER environment variable is the user's explicit choice and is always respected.
+    """
+    if os.environ.get("BROWSER"):
+        return True
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    console = isinstance(browser, webbrowser.GenericBrowser) and not isinstance(browser,
+                                                                                webbrowser.BackgroundBrowser)
+    return not console
+
+
+def preview_text(model: App) -> Text:
+    if not model.preview_url:
+        return Text("This app has no preview URL.", style="italic")
+    return Text.assemble(("Preview URL\n\n", "bold"), (model.preview_url, "underline"),
+                         ("\n\nc copies it to the clipboard · o opens it in a browser", "dim"))
+
+
+class AppTabs(Vertical):
+    """Files / Architecture / Preview of one app."""
+
+    def __init__(self, model: App) -> None:
+        super().__init__(id="app-tabs-box")
+        self.model = model
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="app-tabs", initial="tab-files"):
+            with TabPane("Files", id="tab-files"):
+                yield FileViewer(self.model.files, id="files")
+            with TabPane("Architecture", id="tab-architecture"):
+                yield ArchitectureTree(self.model.name, self.model.architecture, id="arch")
+            with TabPane("Preview", id="tab-preview"):
+                yield Static(preview_text(self.model), id="preview")
+
+
+class AppDetailScreen(Screen[None]):
+    CSS_PATH = "app_detail.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("1", "show_tab('tab-files')", "Files"),
+        Binding("2", "show_tab('tab-architecture')", "Architecture"),
+        Binding("3", "show_tab('tab-preview')", "Preview"),
+        Binding("c", "copy_url", "Copy URL"),
+        Binding("o", "open_url", "Open in browser"),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    def __init__(self, app_id: int) -> None:
+        super().__init__()
+        self.app_id = app_id
+        self.model: App | None = None
+        self.state = "loading"
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"App #{self.app_id}"), id="app-title")
+        yield Static("Loading the app…", id="app-facts")
+        yield Vertical(id="app-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        try:
+            model = await self.app.client.get_app(self.app_id)  # type: ignore[attr-defined]
+        except ServiceError as err:
+            report(self, err)
+            self.state = "error"
+            facts = self.query_one("#app-facts", Static)
+            facts.update(Text(f"Could not load the app: {err.message} (r retries)"))
+            facts.add_class("-error")
+            return
+        self.model = model
+        await self.show(model)
+
+    async def show(self, model: App) -> None:
+        self.query_one("#app-title", Static).update(Text(model.name, style="bold"))
+        facts = self.query_one("#app-facts", Static)
+        facts.remove_class("-error")
+        facts.update(Text.assemble(
+            ("job ", "dim"), f"#{model.job}", ("   created ", "dim"), when(model.created_at),
+            ("   files ", "dim"), str(len(model.files)), ("   preview ", "dim"), model.preview_url or "-",
+            *((("\n", ""), (model.description, "italic")) if model.description else ()),
+        ))
+        body = self.query_one("#app-body", Vertical)
+        await body.remove_children()
+        await body.mount(AppTabs(model))
+        self.state = "ready"
+        self.query_one("#file-tree").focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        if self.state == "ready":
+            self.query_one("#app-tabs", TabbedContent).active = tab
+            focus = {"tab-files": "#file-tree", "tab-architecture": "#arch"}.get(tab)
+            if focus:
+                self.query_one(focus).focus()
+
+    def action_copy_url(self) -> None:
+        url = self.model.preview_url if self.model else ""
+        if not url:
+            self.notify("No preview URL to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}")
+
+    def action_open_url(self) -> None:
+        url = self.model.preview_url if self.model else ""
+        if not url:
+            self.notify("No preview URL to open.", severity="warning")
+            return
+        self.open_url(url)
+
+    @work(thread=True, exclusive=True, group="browser")
+    def open_url(self, url: str) -> None:
+        try:
+            opened = graphical_browser_available() and webbrowser.open(url)
+        except webbrowser.Error:
+            opened = False
+        if opened:
+            self.app.call_from_thread(self.notify, f"Opened {url} in a browser.")
+        else:
+            self.app.call_from_thread(self.notify, f"No browser available here: copy the URL with c ({url}).",
+                                      severity="warning")
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        go_back(self)

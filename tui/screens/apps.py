@@ -1,0 +1,119 @@
+"""Apps list: every generated app (name, job, files, created); `/` filters, enter opens the detail."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tui.messages import OpenApp
+from tui.services import AppSummary, ServiceError
+from tui.widgets.feedback import go_back, report, when
+
+EMPTY = "No apps yet: finish a build to get one."
+
+
+class AppsScreen(Screen[None]):
+    CSS_PATH = "apps.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("enter", "open", "Open", show=True),
+        Binding("slash", "filter", "Filter"),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.apps: list[AppSummary] = []
+        self.state = "loading"
+
+    def compose(self) -> ComposeResult:
+        yield Static("Apps", id="apps-title")
+        yield Input(placeholder="filter by name (escape clears)", id="apps-filter")
+        yield DataTable(id="apps-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading apps…", id="apps-state")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("name", key="name")
+        table.add_column("job", key="job", width=6)
+        table.add_column("files", key="files", width=6)
+        table.add_column("created", key="created", width=17)
+        table.focus()
+        self.load()
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        self.set_state("loading", "Loading apps…")
+        try:
+            self.apps = await self.app.client.list_apps()  # type: ignore[attr-defined]
+        except ServiceError as err:
+            report(self, err)
+            self.set_state("error", f"Could not load the apps: {err.message} (r retries)")
+            return
+        self.fill()
+
+    def fill(self) -> None:
+        table = self.query_one(DataTable)
+        needle = self.query_one("#apps-filter", Input).value.strip().lower()
+        shown = [a for a in self.apps if needle in a.name.lower() or needle in a.description.lower()]
+        table.clear()
+        for item in shown:
+            table.add_row(item.name, f"#{item.job}", str(item.file_count), when(item.created_at),
+                          key=str(item.id))
+        table.set_class(not shown, "-hidden")
+        if not self.apps:
+            self.set_state("empty", EMPTY)
+        elif not shown:
+            self.set_state("empty", f"No app matches '{needle}'.")
+        else:
+            self.set_state("ready", f"{len(shown)} of {len(self.apps)} apps · enter opens · / filters")
+
+    def set_state(self, state: str, text: str) -> None:
+        self.state = state
+        label = self.query_one("#apps-state", Static)
+        label.update(text)
+        label.set_classes(f"-{state}")
+
+    @on(Input.Changed, "#apps-filter")
+    def filter_changed(self) -> None:
+        if self.state != "loading":
+            self.fill()
+
+    @on(Input.Submitted, "#apps-filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected, "#apps-table")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.post_message(OpenApp(int(event.row_key.value)))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            self.notify(EMPTY if not self.apps else "No app matches the filter.", severity="warning")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        if key.value is not None:
+            self.post_message(OpenApp(int(key.value)))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#apps-filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        box = self.query_one("#apps-filter", Input)
+        if box.has_focus or box.value:
+            box.value = ""
+            box.remove_class("-visible")
+            self.query_one(DataTable).focus()
+            return
+        go_back(self)
