@@ -209,3 +209,54 @@ class FakeClient:
 
     async def list_users(self) -> list[User]:
         return [self.user, User(id=2, username="bob", email="bob@example.com", date_joined=T0)]
+
+
+# ----- real-server helpers for pilot tests --------------------------------------------------------------
+async def login(server_url: str, token_dir: Any, username: str, password: str) -> Any:
+    """A real ApiClient, logged in, with its token store under `token_dir` (a tmp_path)."""
+    from tui.services.client import ApiClient
+    from tui.services.tokens import TokenStore
+
+    client = ApiClient(server_url, token_store=TokenStore(token_dir))
+    await client.login(username, password)
+    return client
+
+
+async def finished_job(client: Any, prompt: str = "A todo app with due dates", timeout: float = 30.0) -> Job:
+    """Create a job, start its build and wait (bounded) until the server says it is done."""
+    job = await client.create_job(prompt)
+    await client.start_build(job.id)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while job.status not in ("done", "failed") or job.app_id is None:
+        if loop.time() > deadline:
+            raise AssertionError(f"job {job.id} not done in {timeout}s (status {job.status})")
+        await asyncio.sleep(0.05)
+        job = await client.get_job(job.id)
+    return job
+
+
+class ScriptedSocket:
+    """A socket the test drives: `push(event)` delivers, `end()` stops the iterator."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self.sent: list[str] = []
+        self.closed = False
+
+    def push(self, *events: Event) -> None:
+        for event in events:
+            self.queue.put_nowait(event)
+
+    def end(self) -> None:
+        self.queue.put_nowait(None)
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        while (event := await self.queue.get()) is not None:
+            yield event
+
+    async def send_chat(self, text: str) -> None:
+        self.sent.append(text)
+
+    async def close(self) -> None:
+        self.closed = True

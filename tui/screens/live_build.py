@@ -70,6 +70,7 @@ def default_socket(client: Any, job_id: int) -> EventSource:
 
 class LiveBuildScreen(Screen[None]):
     CSS_PATH = "live_build.tcss"
+    AUTO_FOCUS = "#chat-log"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("i", "focus_chat", "Chat"),
@@ -126,7 +127,6 @@ class LiveBuildScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(ChatLog).focus()
         self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -324,8 +324,8 @@ class LiveBuildScreen(Screen[None]):
             self.chat_reason = CHAT_REASONS.get(self.status, f"Chat is closed (status: {self.status}).")
         reason.update(self.chat_reason)
         reason.set_class(not open_, "-closed")
-        if open_ and self.is_mounted and isinstance(self.focused, ChatLog):
-            chat_input.focus()
+        if open_ and not isinstance(self.focused, (Input, MessageTable)):
+            self.call_after_refresh(chat_input.focus)
 
     @property
     def blocked_reason(self) -> str | None:

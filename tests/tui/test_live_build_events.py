@@ -1,0 +1,73 @@
+"""Live build screen reactions to socket events (scripted socket, no server): offline-only behaviours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Input, Static
+
+from tests.tui.harness import FakeClient, HostApp, ScriptedSocket, make_job, wait_for
+from tui.screens.live_build import LiveBuildScreen
+from tui.services import ChatEvent, ChatQueued, ConnectionEvent, ErrorEvent, JobGoneEvent, WarningEvent
+from tui.widgets.chat_log import ChatLog
+
+
+def scripted(dev_mode: bool = False) -> tuple[HostApp, ScriptedSocket]:
+    socket = ScriptedSocket()
+    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda _c, _j: socket),
+                  FakeClient(make_job("collecting")), dev_mode=dev_mode)
+    return app, socket
+
+
+async def started(pilot: Any) -> LiveBuildScreen:
+    screen = pilot.app.screen
+    await wait_for(pilot, lambda: screen.status == "collecting" and screen.socket is not None, what="started")
+    return screen
+
+
+async def test_queued_chat_is_pending_until_delivered() -> None:
+    app, socket = scripted()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot)
+        log = screen.query_one(ChatLog)
+        socket.push(ConnectionEvent(state="reconnecting", attempt=2), ChatQueued(text="are you there?"))
+        await wait_for(pilot, lambda: log.pending_count == 1, what="pending chat")
+        assert app.connection_state == "reconnecting"
+        assert "reconnecting" in str(screen.query_one("#conn-state", Static).render())
+        socket.push(ConnectionEvent(state="live"), ChatEvent(message_id=9, job_id=7, role="user",
+                                                             text="are you there?"))
+        await wait_for(pilot, lambda: log.pending_count == 0 and len(log.entries) == 1, what="delivered")
+        assert app.connection_state == "live"
+
+
+async def test_enter_sends_through_the_socket_and_clears_input() -> None:
+    app, socket = scripted()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot)
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: socket.sent == ["hello"], what="sent")
+        assert screen.query_one("#chat-input", Input).value == ""
+
+
+async def test_errors_warnings_and_job_gone() -> None:
+    app, socket = scripted()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot)
+        socket.push(ErrorEvent(message_id=None, job_id=7, code="not_collecting", text="Chat is closed."),
+                    WarningEvent(text="unknown frame", raw="{}"))
+        await wait_for(pilot, lambda: len(app._notifications) >= 2, what="notifications")
+        socket.push(JobGoneEvent(job_id=7))
+        socket.end()
+        await wait_for(pilot, lambda: screen.gone, what="gone")
+        assert screen.query_one("#chat-input", Input).disabled
+        assert app.connection_state == "offline"
+        await pilot.press("escape", "g")
+        assert any("deleted" in n.message for n in app._notifications)
+
+
+async def test_dev_bindings_hidden_without_dev_mode() -> None:
+    app, _socket = scripted()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot)
+        assert not screen.check_action("delete_message", ())
+        assert not screen.query("#tab-messages")
