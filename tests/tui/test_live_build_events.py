@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tests.tui.harness import FakeClient, HostApp, ScriptedSocket, make_job, wait_for
 from tui.screens.live_build import LiveBuildScreen
-from tui.services import ChatEvent, ChatQueued, ConnectionEvent, ErrorEvent, JobGoneEvent, WarningEvent
+from tui.services import (
+    AuthRequired,
+    ChatEvent,
+    ChatQueued,
+    ConnectionEvent,
+    ErrorEvent,
+    Event,
+    JobGoneEvent,
+    WarningEvent,
+)
 from tui.widgets.chat_log import ChatLog
 
 
 def scripted(dev_mode: bool = False) -> tuple[HostApp, ScriptedSocket]:
     socket = ScriptedSocket()
-    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda _c, _j: socket),
+    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: socket),
                   FakeClient(make_job("collecting")), dev_mode=dev_mode)
     return app, socket
 
@@ -71,3 +82,32 @@ async def test_dev_bindings_hidden_without_dev_mode() -> None:
         screen = await started(pilot)
         assert not screen.check_action("delete_message", ())
         assert not screen.query("#tab-messages")
+
+
+class FailingSocket(ScriptedSocket):
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        yield ChatEvent(message_id=1, job_id=7, role="agent", text="first question")
+        raise AuthRequired()
+
+
+async def test_stream_resumes_after_login_from_last_seen_id() -> None:
+    calls: list[int] = []
+    second = ScriptedSocket()
+
+    def factory(_client: Any, _job: int, last_seen: int) -> ScriptedSocket:
+        calls.append(last_seen)
+        return FailingSocket() if len(calls) == 1 else second
+
+    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=factory), FakeClient(make_job("collecting")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.socket_failed, what="socket failed")
+        assert app.connection_state == "offline"
+        await pilot.press(*"typed before login")
+        app.push_screen(ModalScreen())  # stands for the login screen the app shows on AuthRequired
+        await pilot.pause()
+        app.pop_screen()
+        await wait_for(pilot, lambda: calls == [0, 1], what="resumed")
+        assert screen.query_one("#chat-input", Input).value == "typed before login"
+        second.push(ChatEvent(message_id=2, job_id=7, role="agent", text="second question"))
+        await wait_for(pilot, lambda: len(screen.query_one(ChatLog).entries) == 2, what="second message")

@@ -39,7 +39,7 @@ def live_app(status: str) -> HostApp:
         job, events = make_job("done", stages, prd=PRD, app_id=3), DONE_EVENTS
     else:
         job, events = make_job("collecting"), COLLECTING_EVENTS
-    return HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda _c, _j: FakeSocket(events)),
+    return HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: FakeSocket(events)),
                    FakeClient(job))
 
 

@@ -1,14 +1,20 @@
-"""Dev-mode modal to post a job message: content + role. Dismisses with (content, role) or None."""
+"""Dev-mode modal to post a job message (content + role) through a callback; stays open on errors."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select
 
+from tui.services import AuthRequired, ServiceError
+
 ROLES = ("user", "agent", "system")
+SaveMessage = Callable[[str, str], Awaitable[None]]
 
 
 class AddMessageScreen(ModalScreen[tuple[str, str] | None]):
@@ -17,6 +23,10 @@ class AddMessageScreen(ModalScreen[tuple[str, str] | None]):
         Binding("ctrl+s", "submit", "Add"),
         Binding("escape", "cancel", "Cancel"),
     ]
+
+    def __init__(self, save: SaveMessage) -> None:
+        super().__init__()
+        self.save = save
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-dialog"):
@@ -39,7 +49,18 @@ class AddMessageScreen(ModalScreen[tuple[str, str] | None]):
             self.notify("The message needs some content.", severity="error")
             return
         role = self.query_one("#add-role", Select).value
-        self.dismiss((content, str(role) if role in ROLES else "user"))
+        self.run_save(content, str(role) if role in ROLES else "user")
+
+    @work(exclusive=True, group="add-message")
+    async def run_save(self, content: str, role: str) -> None:
+        try:
+            await self.save(content, role)
+        except AuthRequired:
+            return
+        except ServiceError as err:
+            self.notify(err.message, severity="error")
+            return
+        self.dismiss((content, role))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

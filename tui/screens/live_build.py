@@ -47,7 +47,7 @@ class EventSource(Protocol):
     async def close(self) -> None: ...
 
 
-SocketFactory = Callable[[Any, int], EventSource]
+SocketFactory = Callable[[Any, int, int], EventSource]  # (client, job_id, last_seen_id)
 
 CONNECTION_LABELS = {"connecting": "◌ connecting…", "live": "● live", "reconnecting": "↻ reconnecting…",
                      "closed": "✘ offline", "offline": "✘ offline"}
@@ -62,10 +62,10 @@ PROMPT_REASON = "The prompt can only be edited while the job is collecting requi
 PRD_PLACEHOLDER = "*The PRD appears here once the agent has collected the requirements.*"
 
 
-def default_socket(client: Any, job_id: int) -> EventSource:
+def default_socket(client: Any, job_id: int, last_seen_id: int) -> EventSource:
     from tui.services.socket import JobSocket
 
-    return JobSocket(client, job_id, last_seen_id=0)
+    return JobSocket(client, job_id, last_seen_id=last_seen_id)
 
 
 class LiveBuildScreen(Screen[None]):
@@ -98,6 +98,7 @@ class LiveBuildScreen(Screen[None]):
         self.app_ready: tuple[int, str] | None = None
         self.last_message_id = 0
         self.chat_reason = CHAT_REASONS["loading"]
+        self.socket_failed = False
 
     # ----- layout -------------------------------------------------------------------------------------
     @property
@@ -129,6 +130,11 @@ class LiveBuildScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
+    def on_screen_resume(self) -> None:
+        """Back from the login screen (or any modal): pick the stream up where it stopped."""
+        if self.socket_failed and not self.gone:
+            self.follow()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("delete_message", "add_message"):
             return self.dev_mode
@@ -154,13 +160,15 @@ class LiveBuildScreen(Screen[None]):
 
     @work(exclusive=True, group="socket")
     async def follow(self) -> None:
-        socket = self.socket_factory(self.app.client, self.job_id)  # type: ignore[attr-defined]
+        socket = self.socket_factory(self.app.client, self.job_id, self.last_message_id)  # type: ignore[attr-defined]
         self.socket = socket
+        self.socket_failed = False
         try:
             async for event in socket:
                 await self.apply(event)
         except ServiceError as err:
             report(self, err)
+            self.socket_failed = True
             self.set_connection("offline")
         finally:
             await socket.close()
@@ -208,16 +216,8 @@ class LiveBuildScreen(Screen[None]):
         self.query_one(ChatLog).remove_message(message_id)
         self.notify(f"Message #{message_id} deleted.")
 
-    @work(group="messages")
-    async def add_message(self) -> None:
-        result = await self.app.push_screen_wait(AddMessageScreen())
-        if result is None:
-            return
-        content, role = result
-        try:
-            await self.app.client.create_message(self.job_id, content, role=role)  # type: ignore[attr-defined]
-        except ServiceError as err:
-            report(self, err)
+    async def create_message(self, content: str, role: str) -> None:
+        await self.app.client.create_message(self.job_id, content, role=role)  # type: ignore[attr-defined]
 
     async def confirm(self, question: str) -> bool:
         from tui.widgets.confirm_bridge import ask
@@ -390,7 +390,7 @@ class LiveBuildScreen(Screen[None]):
         self.delete_message(message_id)
 
     def action_add_message(self) -> None:
-        self.add_message()
+        self.app.push_screen(AddMessageScreen(self.create_message))
 
     @on(Input.Submitted, "#chat-input")
     def chat_submitted(self, event: Input.Submitted) -> None:
