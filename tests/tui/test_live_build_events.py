@@ -10,10 +10,12 @@ from textual.widgets import Input, Static
 
 from tests.tui.harness import FakeClient, HostApp, ScriptedSocket, make_job, wait_for
 from tui.screens.live_build import LiveBuildScreen
+from tui.screens.prompt_editor import PromptEditorScreen
 from tui.services import (
     AuthRequired,
     ChatEvent,
     ChatQueued,
+    Conflict,
     ConnectionEvent,
     ErrorEvent,
     Event,
@@ -111,3 +113,24 @@ async def test_stream_resumes_after_login_from_last_seen_id() -> None:
         assert screen.query_one("#chat-input", Input).value == "typed before login"
         second.push(ChatEvent(message_id=2, job_id=7, role="agent", text="second question"))
         await wait_for(pilot, lambda: len(screen.query_one(ChatLog).entries) == 2, what="second message")
+
+
+async def test_prompt_editor_keeps_text_when_save_fails() -> None:
+    attempts: list[str] = []
+
+    async def save(text: str) -> None:
+        attempts.append(text)
+        if len(attempts) == 1:
+            raise Conflict("The prompt can only be edited while the job is collecting requirements.")
+
+    app = HostApp(lambda: PromptEditorScreen("old prompt", save), FakeClient())
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = app.screen
+        await pilot.press(*" plus more", "ctrl+s")
+        await wait_for(pilot, lambda: attempts, what="first save")
+        await pilot.pause()
+        assert app.screen is editor and editor.text == "old prompt plus more"
+        assert any("collecting requirements" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is not editor, what="dismissed")
+        assert attempts == ["old prompt plus more"] * 2
