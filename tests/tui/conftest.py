@@ -1,0 +1,127 @@
+"""Fixtures of the shell tests (login, dashboard, create, help, CLI).
+
+`ShellFake` is a small in-memory stand-in for ApiClient with fixed ids and timestamps: it is used ONLY by
+snapshot tests so the SVGs are deterministic. Pilot tests use the real client against the live server.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui.services import (
+    AuthRequired,
+    Job,
+    NotFound,
+    ServerInfo,
+    Session,
+    Stage,
+    User,
+    ValidationFailed,
+)
+
+NOW = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
+STAGES = ("planning", "architecture", "coding", "testing", "deploy")
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+def fake_job(job_id: int, prompt: str, status: str, minutes_ago: int, stage: str | None = None,
+             progress: int = 0) -> Job:
+    stages = []
+    for name in STAGES:
+        if stage is None:
+            state, pct = ("done", 100) if status == "done" else ("pending", 0)
+        elif name == stage:
+            state, pct = ("failed" if status == "failed" else "running"), progress
+        else:
+            state, pct = ("done", 100) if STAGES.index(name) < STAGES.index(stage) else ("pending", 0)
+        stages.append(Stage(name=name, status=state, progress=pct))
+    current = stage or ("deploy" if status == "done" else None)
+    moment = NOW - timedelta(minutes=minutes_ago)
+    return Job(id=job_id, title=prompt.splitlines()[0][:60], initial_prompt=prompt, status=status,
+               current_stage=current, stages=stages, prd=None, app_id=None, created_at=moment,
+               updated_at=moment)
+
+
+def sample_jobs() -> list[Job]:
+    return [
+        fake_job(12, "A todo app with due dates and reminders", "collecting", 2),
+        fake_job(11, "Weather dashboard for my balcony sensors", "building", 5, "coding", 40),
+        fake_job(10, "Recipe manager that scales ingredients", "prd", 9, "planning", 10),
+        fake_job(9, "Invoice generator for freelancers, exports PDF", "done", 60 * 3),
+        fake_job(8, "Chess puzzle trainer with spaced repetition", "failed", 60 * 26, "testing", 70),
+        fake_job(7, "Habit tracker", "done", 60 * 24 * 8),
+    ]
+
+
+class ShellFake:
+    """Fixed data; only what the shell screens call. Never used by pilot tests."""
+
+    def __init__(self, jobs: list[Job] | None = None, logged_in: bool = True,
+                 server_url: str = "http://127.0.0.1:8000", allow_purge: bool = False) -> None:
+        self.server_url = server_url
+        self.jobs = list(jobs) if jobs is not None else sample_jobs()
+        self.user = User(id=1, username="ada", email="ada@example.com", date_joined=NOW)
+        self.logged_in = logged_in
+        self.info = ServerInfo(name="appbuilder-reference", version="0.1.0", allow_job_purge=allow_purge,
+                               max_prompt_length=20000)
+        self.on_auth_lost: Any = None
+        self.closed = False
+        self.next_id = 100
+
+    @property
+    def session(self) -> Session | None:
+        return Session(server_url=self.server_url, username=self.user.username) if self.logged_in else None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.logged_in
+
+    async def server_info(self) -> ServerInfo:
+        return self.info
+
+    async def restore_session(self) -> User | None:
+        return self.user if self.logged_in else None
+
+    async def login(self, username: str, password: str) -> User:
+        if password != "pw":
+            raise AuthRequired("No active account found with the given credentials")
+        self.logged_in = True
+        return self.user
+
+    async def register(self, username: str, password: str, email: str = "") -> User:
+        raise ValidationFailed(fields={"username": ["A user with that username already exists."]})
+
+    async def list_jobs(self, search: str | None = None, status: str | None = None) -> list[Job]:
+        return list(self.jobs)
+
+    async def create_job(self, prompt: str) -> Job:
+        self.next_id += 1
+        job = fake_job(self.next_id, prompt, "collecting", 0)
+        self.jobs.insert(0, job)
+        return job
+
+    async def delete_job(self, job_id: int) -> None:
+        if not any(job.id == job_id for job in self.jobs):
+            raise NotFound()
+        self.jobs = [job for job in self.jobs if job.id != job_id]
+
+    async def purge_jobs(self) -> int:
+        count, self.jobs = len(self.jobs), []
+        return count
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def token_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "tokens"
+    path.mkdir()
+    return path

@@ -1,0 +1,269 @@
+"""AppBuilderApp: holds the client, routes navigation messages, shows login when the session is lost."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+from textual.worker import WorkerFailed
+
+from tui.commands import AppBuilderCommands
+from tui.messages import (
+    AuthLost,
+    JobsChanged,
+    NewProject,
+    OpenApp,
+    OpenApps,
+    OpenDashboard,
+    OpenJob,
+    OpenProfile,
+)
+from tui.screens.create_project import CreateProjectScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.help import HelpScreen
+from tui.screens.login import LoginResult, LoginScreen
+from tui.services import ServerInfo, ServiceError, User
+from tui.widgets.connection import ConnectionIndicator
+
+ClientFactory = Callable[[str], Any]
+
+
+class AppBuilderApp(App[None]):
+    """The shell. Screens reach `self.app.client`, `self.app.dev_mode` and `self.app.connection_state`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "appbuilder"
+    COMMANDS = App.COMMANDS | {AppBuilderCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    connection_state: reactive[str] = reactive("connecting")
+
+    def __init__(self, client: Any, dev_mode: bool = False, server_info: ServerInfo | None = None, *,
+                 client_factory: ClientFactory | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.client = client
+        self.server_info = server_info
+        self.forced_dev = dev_mode
+        self.dev_mode = dev_mode or bool(server_info and server_info.allow_job_purge)
+        self.user: User | None = None
+        self.client_factory = client_factory
+        self.clock = clock  # fixed in snapshot tests; screens fall back to the real time
+
+    # ----- start-up ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield ConnectionIndicator(id="splash-connection")
+        yield Static(f"appbuilder — connecting to {self.client.server_url}…", id="splash")
+
+    def on_mount(self) -> None:
+        self.install_auth_hook(self.client)
+        self.boot()
+
+    @work(exclusive=True, group="boot")
+    async def boot(self) -> None:
+        """Server info, then the saved session: dashboard if it is valid, else the login form."""
+        reason = ""
+        await self.load_server_info()
+        try:
+            user = await self.client.restore_session()
+        except ServiceError as err:
+            user, reason = None, err.message
+        if user is not None:
+            self.user = user
+            self.connection_state = "live"
+            self.push_screen(DashboardScreen())
+            return
+        self.push_screen(LoginScreen(reason=reason), self.after_first_login)
+
+    async def load_server_info(self) -> None:
+        if self.server_info is None:
+            self.connection_state = "connecting"
+            try:
+                self.server_info = await self.client.server_info()
+            except ServiceError:
+                self.connection_state = "offline"
+                return
+        self.connection_state = "live"
+        self.dev_mode = self.forced_dev or self.server_info.allow_job_purge
+
+    def install_auth_hook(self, client: Any) -> None:
+        client.on_auth_lost = self.auth_lost_from_client
+
+    def auth_lost_from_client(self, reason: str) -> None:
+        if threading.get_ident() == self._thread_id:
+            self.post_message(AuthLost(reason))
+        else:
+            self.call_from_thread(self.post_message, AuthLost(reason))
+
+    def make_client(self, server_url: str) -> Any:
+        """A client for another server URL, sharing the token store."""
+        if self.client_factory is not None:
+            return self.client_factory(server_url)
+        from tui.services.client import ApiClient
+
+        store = getattr(self.client, "token_store", None)
+        return ApiClient(server_url, token_store=store) if store is not None else ApiClient(server_url)
+
+    # ----- login ------------------------------------------------------------------------------------
+    def adopt(self, result: LoginResult) -> bool:
+        """Take the logged-in client; True if the server or the user changed."""
+        changed = result.client is not self.client or (self.user is not None and
+                                                        self.user.username != result.user.username)
+        if result.client is not self.client:
+            old, self.client = self.client, result.client
+            self.install_auth_hook(self.client)
+            self.server_info = None
+            self.close_client(old)
+        self.user = result.user
+        self.connection_state = "live"
+        return changed
+
+    @work(group="close")
+    async def close_client(self, client: Any) -> None:
+        try:
+            await client.aclose()
+        except Exception:  # noqa: BLE001 - closing a dead client must never crash the app
+            pass
+
+    async def after_first_login(self, result: LoginResult | None) -> None:
+        if result is None:
+            self.exit()
+            return
+        self.adopt(result)
+        await self.load_server_info()
+        self.push_screen(DashboardScreen())
+
+    async def after_relogin(self, result: LoginResult | None) -> None:
+        if result is None:
+            self.exit()
+            return
+        if self.adopt(result):
+            await self.load_server_info()
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            self.push_screen(DashboardScreen())
+        self.notify(f"Logged in as {result.user.username}.")
+
+    def on_auth_lost(self, message: AuthLost) -> None:
+        if isinstance(self.screen, LoginScreen):
+            self.screen.show_reason(message.reason)
+            return
+        self.connection_state = "offline"
+        self.push_screen(LoginScreen(reason=message.reason, relogin=True), self.after_relogin)
+
+    # ----- navigation -------------------------------------------------------------------------------
+    def open_screen(self, module: str, name: str, *args: Any, replace: bool = False) -> None:
+        """Import a screen lazily (it may not exist yet) and push it, or replace the top screen."""
+        try:
+            screen_cls = getattr(importlib.import_module(f"tui.screens.{module}"), name)
+        except (ImportError, AttributeError):
+            self.notify(f"{name.removesuffix('Screen')} is not available yet.", severity="warning")
+            return
+        screen = screen_cls(*args)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def dashboard(self) -> DashboardScreen | None:
+        return next((s for s in reversed(self.screen_stack) if isinstance(s, DashboardScreen)), None)
+
+    def on_open_job(self, message: OpenJob) -> None:
+        self.open_screen("live_build", "LiveBuildScreen", message.job_id,
+                         replace=isinstance(self.screen, CreateProjectScreen))
+
+    def on_open_app(self, message: OpenApp) -> None:
+        self.open_screen("app_detail", "AppDetailScreen", message.app_id)
+
+    def on_open_apps(self, message: OpenApps) -> None:
+        self.open_screen("apps", "AppsScreen")
+
+    def on_open_profile(self, message: OpenProfile) -> None:
+        self.open_screen("profile", "ProfileScreen")
+
+    def on_new_project(self, message: NewProject) -> None:
+        if not isinstance(self.screen, CreateProjectScreen):
+            self.push_screen(CreateProjectScreen())
+
+    def on_open_dashboard(self, message: OpenDashboard) -> None:
+        self.action_dashboard()
+
+    def on_jobs_changed(self, message: JobsChanged) -> None:
+        board = self.dashboard()
+        if board is not None:
+            board.jobs_changed()
+
+    # ----- global actions (bindings and command palette) ------------------------------------------
+    def logged_in(self) -> bool:
+        return self.user is not None and not isinstance(self.screen, LoginScreen)
+
+    def action_dashboard(self) -> None:
+        if not self.logged_in():
+            return
+        board = self.dashboard()
+        if board is None:
+            self.push_screen(DashboardScreen())
+            return
+        while self.screen is not board:
+            self.pop_screen()
+
+    def action_new_project(self) -> None:
+        if self.logged_in():
+            self.post_message(NewProject())
+
+    def action_apps(self) -> None:
+        if self.logged_in():
+            self.post_message(OpenApps())
+
+    def action_profile(self) -> None:
+        if self.logged_in():
+            self.post_message(OpenProfile())
+
+    def action_purge(self) -> None:
+        if not self.dev_mode:
+            self.notify("Purge is only available in dev mode (--dev).", severity="warning")
+            return
+        if not self.logged_in():
+            return
+        self.action_dashboard()
+        board = self.dashboard()
+        if board is not None:
+            board.action_purge()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        current = {DashboardScreen: "Dashboard", CreateProjectScreen: "Create project",
+                   LoginScreen: "Login"}.get(type(self.screen))
+        self.push_screen(HelpScreen(current=current))
+
+    def action_back(self) -> None:
+        top = self.screen
+        if isinstance(top, LoginScreen | DashboardScreen) or len(self.screen_stack) <= 1:
+            return
+        if isinstance(top, ModalScreen):
+            top.dismiss(None)
+        elif isinstance(top, Screen):
+            self.pop_screen()
+
+    # ----- global guard -----------------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """A ServiceError that escaped a worker becomes a notification, never a traceback on screen."""
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if isinstance(cause, ServiceError):
+            self.notify(cause.message, severity="error")
+            return
+        super()._handle_exception(error)

@@ -1,0 +1,364 @@
+"""Dashboard: every job of the user; filter, sort, open, delete, purge (dev). Fresh without polling hard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tui.messages import NewProject, OpenApps, OpenJob, OpenProfile
+from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
+from tui.services import AuthRequired, Job, NotFound, ServerUnavailable, ServiceError
+from tui.widgets.connection import ConnectionIndicator
+
+EMPTY = "No projects yet — press n to create one."
+ACTIVE = ("prd", "building")
+REFRESH_SECONDS = 10.0
+FILTER_DELAY = 0.06
+STATUS_STYLES = {"collecting": "cyan", "prd": "magenta", "building": "yellow", "done": "green",
+                 "failed": "bold red"}
+# column key, label, fixed width (None: takes the rest)
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("id", "#", 6), ("title", "title", None), ("status", "status", 11), ("stage", "stage", 17),
+    ("updated", "updated", 9),
+)
+SORT_ORDER = ("updated", "title", "status", "stage", "id")
+Clock = Callable[[], datetime]
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - moment).total_seconds()))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now" if seconds < 10 else f"{seconds}s ago"
+
+
+def stage_text(job: Job) -> str:
+    if not job.current_stage:
+        return "-"
+    stage = next((s for s in job.stages if s.name == job.current_stage), None)
+    if stage is None or job.status in ("done", "failed") or stage.progress in (0, 100):
+        return job.current_stage
+    return f"{job.current_stage} {stage.progress}%"
+
+
+def sort_value(job: Job, column: str) -> object:
+    if column == "updated":
+        return job.updated_at
+    if column == "title":
+        return (job.title or job.initial_prompt).lower()
+    if column == "status":
+        return job.status
+    if column == "stage":
+        return job.current_stage or ""
+    return job.id
+
+
+class DashboardScreen(Screen[None]):
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [
+        Binding("n", "new_project", "New"),
+        Binding("enter", "open", "Open"),
+        Binding("d", "delete", "Delete"),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "reverse", "Reverse sort", show=False),
+        Binding("r", "reload", "Refresh"),
+        Binding("a", "apps", "Apps"),
+        Binding("p", "profile", "Profile"),
+        Binding("P", "purge", "Purge all"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        super().__init__()
+        self.fixed_clock = clock
+        self.jobs: list[Job] = []
+        self.cells: dict[int, tuple[Text | str, ...]] = {}
+        self.haystack: dict[int, str] = {}
+        self.sort_column = "updated"
+        self.sort_reverse = True
+        self.state = "loading"
+        self.loaded = False
+        self.filter_timer: Timer | None = None
+
+    def clock(self) -> datetime:
+        clock = self.fixed_clock or getattr(self.app, "clock", None)
+        return clock() if clock is not None else datetime.now(UTC)
+
+    # ----- layout -----------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="dash-header"):
+            yield Static("appbuilder · projects", id="dash-title")
+            yield ConnectionIndicator(id="dash-connection")
+        yield Input(placeholder="filter: title, prompt, status, stage (enter keeps, escape clears)",
+                    id="dash-filter")
+        yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading projects…", id="dash-state")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width or self.title_width())
+        self.update_headers()
+        client = self.app.client  # type: ignore[attr-defined]
+        user = getattr(self.app, "user", None)
+        who = f"{user.username} @ {client.server_url}" if user else client.server_url
+        self.query_one("#dash-title", Static).update(Text(f"appbuilder · projects · {who}"))
+        self.set_interval(REFRESH_SECONDS, self.tick)
+        table.focus()
+
+    def title_width(self) -> int:
+        fixed = sum(width or 0 for _, _, width in COLUMNS) + 2 * len(COLUMNS) + 2
+        return max(16, self.app.size.width - fixed)
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        for key, column in table.columns.items():
+            if key.value == "title":
+                column.width = self.title_width()
+        clear_caches = getattr(table, "_clear_caches", None)
+        if clear_caches is not None:
+            clear_caches()
+        table.refresh(layout=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "purge":
+            return bool(getattr(self.app, "dev_mode", False))
+        return True
+
+    # ----- loading ----------------------------------------------------------------------------------
+    def on_screen_resume(self) -> None:
+        self.refresh_bindings()
+        self.load()
+
+    def jobs_changed(self) -> None:
+        """Some screen changed jobs: reload now if shown (else the resume will)."""
+        if self.is_current:
+            self.load()
+
+    def tick(self) -> None:
+        if self.is_current and any(job.status in ACTIVE for job in self.jobs):
+            self.load()
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        if not self.loaded:
+            self.set_state("loading", "Loading projects…")
+        client = self.app.client  # type: ignore[attr-defined]
+        try:
+            jobs = await client.list_jobs()
+        except AuthRequired:
+            return
+        except ServerUnavailable:
+            self.app.connection_state = "offline"  # type: ignore[attr-defined]
+            self.set_state("error", f"Server unreachable at {client.server_url} — press r to retry.")
+            return
+        except ServiceError as err:
+            self.set_state("error", f"Could not load the projects: {err.message} — press r to retry.")
+            return
+        self.app.connection_state = "live"  # type: ignore[attr-defined]
+        self.loaded = True
+        self.set_jobs(jobs)
+
+    def set_jobs(self, jobs: list[Job]) -> None:
+        now = self.clock()
+        self.jobs = jobs
+        self.cells = {job.id: self.render_cells(job, now) for job in jobs}
+        self.haystack = {
+            job.id: f"#{job.id} {job.title} {job.initial_prompt[:300]} {job.status} {job.current_stage or ''}"
+            .lower() for job in jobs}
+        self.sort_jobs()
+        self.fill()
+
+    def render_cells(self, job: Job, now: datetime) -> tuple[Text | str, ...]:
+        title = (job.title or job.initial_prompt).splitlines()[0] if (job.title or job.initial_prompt) else ""
+        return (f"#{job.id}", Text(title, no_wrap=True, overflow="ellipsis"),
+                Text(job.status, style=STATUS_STYLES.get(job.status, "")), stage_text(job),
+                ago(job.updated_at, now))
+
+    def sort_jobs(self) -> None:
+        self.jobs.sort(key=lambda job: sort_value(job, self.sort_column), reverse=self.sort_reverse)
+
+    # ----- rendering --------------------------------------------------------------------------------
+    @property
+    def needle(self) -> str:
+        return self.query_one("#dash-filter", Input).value.strip().lower()
+
+    def shown_jobs(self) -> list[Job]:
+        needle = self.needle
+        if not needle:
+            return self.jobs
+        return [job for job in self.jobs if needle in self.haystack[job.id]]
+
+    def fill(self) -> None:
+        """Rebuild the rows from the cached cells (no re-rendering per job), keeping the cursor's job."""
+        table = self.query_one(DataTable)
+        selected = self.selected_id()
+        shown = self.shown_jobs()
+        table.clear()
+        cells = self.cells
+        for job in shown:
+            table.add_row(*cells[job.id], key=str(job.id))
+        if selected is not None:
+            index = next((i for i, job in enumerate(shown) if job.id == selected), None)
+            if index is not None:
+                table.move_cursor(row=index, animate=False)
+        table.set_class(not shown, "-hidden")
+        if not self.jobs:
+            self.set_state("empty", EMPTY)
+        elif not shown:
+            self.set_state("empty", f"No project matches '{self.needle}' — escape clears the filter.")
+        else:
+            needle = f" · filter '{self.needle}'" if self.needle else ""
+            self.set_state("ready", f"{len(shown)} of {len(self.jobs)} projects{needle}")
+
+    def set_state(self, state: str, text: str) -> None:
+        self.state = state
+        label = self.query_one("#dash-state", Static)
+        label.update(Text(text))
+        label.set_classes(f"-{state}")
+
+    def update_headers(self) -> None:
+        table = self.query_one(DataTable)
+        arrow = " ▼" if self.sort_reverse else " ▲"
+        labels = {key: label for key, label, _ in COLUMNS}
+        for key, column in table.columns.items():
+            name = str(key.value)
+            column.label = Text(labels[name] + (arrow if name == self.sort_column else ""))
+        table.refresh()
+
+    def selected_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    # ----- filter and sort --------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#dash-filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    @on(Input.Changed, "#dash-filter")
+    def filter_changed(self) -> None:
+        if self.filter_timer is not None:
+            self.filter_timer.stop()
+        self.filter_timer = self.set_timer(FILTER_DELAY if len(self.jobs) > 500 else 0, self.fill)
+
+    @on(Input.Submitted, "#dash-filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#dash-filter", Input)
+        if box.value:
+            box.value = ""
+        box.remove_class("-visible")
+        self.query_one(DataTable).focus()
+
+    def action_sort(self) -> None:
+        index = SORT_ORDER.index(self.sort_column)
+        self.set_sort(SORT_ORDER[(index + 1) % len(SORT_ORDER)])
+
+    def action_reverse(self) -> None:
+        self.set_sort(self.sort_column, not self.sort_reverse)
+
+    @on(DataTable.HeaderSelected, "#jobs")
+    def header_selected(self, event: DataTable.HeaderSelected) -> None:
+        column = str(event.column_key.value)
+        self.set_sort(column, not self.sort_reverse if column == self.sort_column else None)
+
+    def set_sort(self, column: str, reverse: bool | None = None) -> None:
+        self.sort_column = column
+        self.sort_reverse = reverse if reverse is not None else column in ("updated", "id")
+        self.sort_jobs()
+        self.update_headers()
+        self.fill()
+
+    # ----- actions ----------------------------------------------------------------------------------
+    @on(DataTable.RowSelected, "#jobs")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.post_message(OpenJob(int(event.row_key.value)))
+
+    def action_open(self) -> None:
+        job_id = self.selected_id()
+        if job_id is None:
+            self.notify(EMPTY if not self.jobs else "No project is selected.", severity="warning")
+            return
+        self.post_message(OpenJob(job_id))
+
+    def action_new_project(self) -> None:
+        self.post_message(NewProject())
+
+    def action_apps(self) -> None:
+        self.post_message(OpenApps())
+
+    def action_profile(self) -> None:
+        self.post_message(OpenProfile())
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_delete(self) -> None:
+        job_id = self.selected_id()
+        if job_id is None:
+            self.notify("No project is selected.", severity="warning")
+            return
+        self.delete(job_id)
+
+    @work(exclusive=True, group="delete")
+    async def delete(self, job_id: int) -> None:
+        job = next((j for j in self.jobs if j.id == job_id), None)
+        name = f"#{job_id} “{job.title}”" if job and job.title else f"#{job_id}"
+        question = f"Delete project {name}? Its messages and generated app go too."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, title="Delete project")):
+            return
+        try:
+            await self.app.client.delete_job(job_id)  # type: ignore[attr-defined]
+        except NotFound:
+            self.notify(f"Project #{job_id} was already deleted.", severity="warning")
+        except AuthRequired:
+            return
+        except ServiceError as err:
+            self.notify(err.message, severity="error")
+            return
+        else:
+            self.notify(f"Deleted project #{job_id}.")
+        self.jobs = [j for j in self.jobs if j.id != job_id]
+        self.fill()
+
+    def action_purge(self) -> None:
+        if not getattr(self.app, "dev_mode", False):
+            self.notify("Purge is only available in dev mode (--dev).", severity="warning")
+            return
+        self.purge()
+
+    @work(exclusive=True, group="purge")
+    async def purge(self) -> None:
+        client = self.app.client  # type: ignore[attr-defined]
+        question = f"Delete ALL your projects on {client.server_url} ({len(self.jobs)} loaded)? No undo."
+        if not await self.app.push_screen_wait(TypedConfirmScreen(question, "purge", title="Purge all jobs")):
+            return
+        try:
+            count = await client.purge_jobs()
+        except AuthRequired:
+            return
+        except ServiceError as err:
+            self.notify(err.message, severity="error")
+            return
+        self.notify(f"Purged {count} job{'s' if count != 1 else ''}.", title="Purge")
+        self.set_jobs([])
+        self.load()

@@ -1,0 +1,98 @@
+"""Help: every key binding, per screen (read from the screens' BINDINGS so it never goes stale)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# (section title, module, class name); screens that do not exist yet are skipped.
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("Global", "tui.app", "AppBuilderApp"),
+    ("Dashboard", "tui.screens.dashboard", "DashboardScreen"),
+    ("Create project", "tui.screens.create_project", "CreateProjectScreen"),
+    ("Live build", "tui.screens.live_build", "LiveBuildScreen"),
+    ("Apps", "tui.screens.apps", "AppsScreen"),
+    ("App detail", "tui.screens.app_detail", "AppDetailScreen"),
+    ("Profile", "tui.screens.profile", "ProfileScreen"),
+    ("Login", "tui.screens.login", "LoginScreen"),
+)
+EXTRA: dict[str, list[tuple[str, str]]] = {
+    "Global": [("↑ ↓ pgup pgdn", "Move in lists"), ("tab shift+tab", "Next / previous field")],
+}
+KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "full_stop": ".", "plus": "+",
+             "minus": "-", "space": "space", "exclamation_mark": "!"}
+
+Section = tuple[str, list[tuple[str, str]]]
+
+
+def key_label(keys: str) -> str:
+    return " ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def rows_of(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for item in bindings:
+        binding = item if isinstance(item, Binding) else Binding(*item)
+        description = binding.description or binding.tooltip
+        if description:
+            rows.append((key_label(binding.key), description))
+    return rows
+
+
+def default_sections(names: Iterable[str] | None = None) -> list[Section]:
+    """Sections for the named screens (all by default), in SCREENS order."""
+    wanted = set(names) if names is not None else None
+    sections: list[Section] = []
+    for title, module, cls_name in SCREENS:
+        if wanted is not None and title not in wanted:
+            continue
+        try:
+            cls = getattr(importlib.import_module(module), cls_name)
+        except (ImportError, AttributeError):
+            continue
+        rows = rows_of(getattr(cls, "BINDINGS", [])) + EXTRA.get(title, [])
+        if rows:
+            sections.append((title, rows))
+    return sections
+
+
+def render_section(title: str, rows: list[tuple[str, str]]) -> Table:
+    table = Table(title=Text(title, style="bold"), title_justify="left", show_header=False, box=None,
+                  padding=(0, 2, 0, 0), expand=False)
+    table.add_column("key", style="bold", min_width=14, no_wrap=True)
+    table.add_column("action")
+    for key, description in rows:
+        table.add_row(key, description)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+
+    def __init__(self, sections: list[Section] | None = None, current: str | None = None) -> None:
+        super().__init__()
+        self.sections = sections if sections is not None else default_sections()
+        if current:  # the screen the user came from goes first
+            self.sections.sort(key=lambda section: section[0] != current)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static("Keyboard shortcuts  (esc closes, ↑↓ scroll)", id="help-title")
+            with VerticalScroll(id="help-body", can_focus=True):
+                for title, rows in self.sections:
+                    yield Static(render_section(title, rows), classes="help-section")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,206 @@
+"""Login / register form: server URL, username, password; errors in words, never a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static, Tab, Tabs
+
+from tui.services import AuthRequired, ServerUnavailable, ServiceError, User, ValidationFailed
+from tui.widgets.connection import ConnectionIndicator
+
+FIELDS = ("server", "username", "password", "email")
+WRONG_CREDENTIALS = "Wrong username or password."
+
+
+@dataclass
+class LoginResult:
+    """What the screen dismisses with: the client that is now logged in, and who."""
+
+    client: Any
+    user: User
+
+
+def normalize_url(text: str) -> str:
+    url = text.strip().rstrip("/")
+    if url and "://" not in url:
+        url = f"http://{url}"
+    return url
+
+
+def unreachable(url: str, err: ServiceError) -> str:
+    """'Server unreachable at URL (detail)', whatever words the client used."""
+    detail = err.message
+    if url in detail:
+        return detail
+    lowered = detail.lower()
+    for known in ("connection refused", "timed out", "name or service not known", "no route to host"):
+        if known in lowered:
+            detail = known
+            break
+    return f"Server unreachable at {url} ({detail.rstrip('.')})"
+
+
+class LoginScreen(Screen[LoginResult | None]):
+    CSS_PATH = "login.tcss"
+    BINDINGS = [
+        Binding("ctrl+t", "toggle_mode", "Login/Register"),
+        Binding("ctrl+s", "submit", "Submit"),
+        Binding("ctrl+q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, reason: str = "", relogin: bool = False) -> None:
+        super().__init__()
+        self.reason = reason
+        self.relogin = relogin
+        self.mode = "login"
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="login-header"):
+            yield Static("appbuilder", id="login-brand")
+            yield ConnectionIndicator(id="login-connection")
+        with Vertical(id="login-box"):
+            yield Static(self.reason, id="login-reason", classes="" if self.reason else "-hidden")
+            yield Tabs(Tab("Log in", id="login"), Tab("Register", id="register"), id="login-mode")
+            for name, label in (("server", "Server URL"), ("username", "Username"), ("password", "Password"),
+                                ("email", "Email")):
+                with Vertical(id=f"{name}-row", classes="field"):
+                    with Horizontal(classes="field-line"):
+                        yield Label(label)
+                        yield Input(id=name, password=name == "password", placeholder=label)
+                    yield Static("", id=f"{name}-error", classes="field-error")
+            yield Button("Log in", id="login-submit", variant="primary")
+            yield Static("", id="login-error")
+            yield Static("enter submits · ctrl+t switches login/register · tab next field", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        client = self.app.client  # type: ignore[attr-defined]
+        self.query_one("#server", Input).value = client.server_url
+        self.query_one("#email-row").display = False
+        user = getattr(self.app, "user", None)
+        if self.relogin and user is not None:
+            self.query_one("#username", Input).value = user.username
+            self.query_one("#password", Input).focus()
+        else:
+            self.query_one("#username", Input).focus()
+
+    # ----- mode -------------------------------------------------------------------------------------
+    def action_toggle_mode(self) -> None:
+        tabs = self.query_one(Tabs)
+        tabs.active = "register" if self.mode == "login" else "login"
+
+    @on(Tabs.TabActivated, "#login-mode")
+    def mode_changed(self, event: Tabs.TabActivated) -> None:
+        self.mode = event.tab.id or "login"
+        register = self.mode == "register"
+        self.query_one("#email-row").display = register
+        self.query_one("#login-submit", Button).label = "Register" if register else "Log in"
+        self.clear_errors()
+
+    def show_reason(self, reason: str) -> None:
+        label = self.query_one("#login-reason", Static)
+        label.update(reason)
+        label.set_class(not reason, "-hidden")
+
+    # ----- submit -----------------------------------------------------------------------------------
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#login-submit")
+    def submitted(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        values = {name: self.query_one(f"#{name}", Input).value.strip() for name in FIELDS}
+        values["password"] = self.query_one("#password", Input).value
+        values["server"] = normalize_url(values["server"])
+        self.clear_errors()
+        missing = {name: "Required." for name in ("server", "username", "password") if not values[name]}
+        if missing:
+            self.show_field_errors({k: [v] for k, v in missing.items()})
+            self.query_one(f"#{next(iter(missing))}", Input).focus()
+            return
+        self.query_one("#server", Input).value = values["server"]
+        self.authenticate(values)
+
+    @work(exclusive=True, group="login")
+    async def authenticate(self, values: dict[str, str]) -> None:
+        current = self.app.client  # type: ignore[attr-defined]
+        url = values["server"]
+        same = normalize_url(current.server_url) == url
+        client = current if same else self.app.make_client(url)  # type: ignore[attr-defined]
+        self.set_busy(True)
+        user: User | None = None
+        try:
+            if self.mode == "register":
+                user = await client.register(values["username"], values["password"], values["email"])
+            else:
+                user = await client.login(values["username"], values["password"])
+        except ServerUnavailable as err:
+            self.app.connection_state = "offline"  # type: ignore[attr-defined]
+            self.show_error(unreachable(url, err))
+        except AuthRequired:
+            self.app.connection_state = "live"  # type: ignore[attr-defined]
+            self.show_error(WRONG_CREDENTIALS)
+            self.query_one("#password", Input).focus()
+        except ValidationFailed as err:
+            self.show_error("")
+            if not self.show_field_errors(err.fields):
+                self.show_error(err.message)
+        except ServiceError as err:
+            self.show_error(err.message)
+        finally:
+            self.set_busy(False)
+        if user is None:
+            if client is not current:
+                await client.aclose()
+            return
+        self.dismiss(LoginResult(client=client, user=user))
+
+    # ----- feedback ---------------------------------------------------------------------------------
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        button = self.query_one("#login-submit", Button)
+        button.disabled = busy
+        if busy:
+            self.show_error("")
+            label = self.query_one("#login-error", Static)
+            label.update("Contacting the server…")
+            label.add_class("-visible")
+
+    def clear_errors(self) -> None:
+        for name in FIELDS:
+            self.set_field_error(name, "")
+        self.show_error("")
+
+    def set_field_error(self, name: str, text: str) -> None:
+        label = self.query_one(f"#{name}-error", Static)
+        label.update(text)
+        label.set_class(bool(text), "-visible")
+
+    def show_error(self, text: str) -> None:
+        label = self.query_one("#login-error", Static)
+        label.update(text)
+        label.set_class(bool(text), "-error")
+        label.set_class(bool(text), "-visible")
+
+    def show_field_errors(self, fields: dict[str, list[str]]) -> bool:
+        """Put field messages under their inputs; others go to the general line. True if any shown."""
+        general: list[str] = []
+        for name, messages in fields.items():
+            text = " ".join(messages)
+            if name in FIELDS:
+                self.set_field_error(name, text)
+            else:
+                general.append(text)
+        if general:
+            self.show_error(" ".join(general))
+        return bool(fields)
