@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_create = jobs.add_parser("create", help="create a job from a prompt", parents=[common])
     jobs_create.add_argument("prompt")
     jobs_create.add_argument("--json", action="store_true", help="JSON output")
-    jobs_purge = jobs.add_parser("purge", help="delete all your jobs (server must allow it)", parents=[common])
+    jobs_purge = jobs.add_parser("purge", help="delete all your jobs (if allowed)", parents=[common])
     jobs_purge.add_argument("--yes", action="store_true", help="really delete them")
     apps = commands.add_parser("apps", help="list generated apps").add_subparsers(dest="action",
                                                                                   required=True)
