@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -10,9 +10,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.data_table import Row, RowKey
 
 from tui.messages import NewProject, OpenApps, OpenJob, OpenProfile
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
@@ -63,6 +65,45 @@ def sort_value(job: Job, column: str) -> object:
     return job.id
 
 
+class JobsTable(DataTable):
+    """A DataTable that skips measuring every cell when all columns have fixed widths (fast at 10k rows)."""
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        if any(column.auto_width for column in self.columns.values()):
+            super()._update_dimensions(new_rows)
+            return
+        try:
+            width = sum(column.get_render_width(self) for column in self.columns.values())
+            header = self.header_height if self.show_header else 0
+            self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
+        except AttributeError:  # private API moved in a newer Textual: measure like upstream does
+            super()._update_dimensions(new_rows)
+
+    def replace_rows(self, rows: Sequence[tuple[str, Sequence[object]]]) -> None:
+        """clear() + add_row() for each (key, cells), without add_row's per-row cursor bookkeeping."""
+        self.clear()
+        try:
+            keys = [column.key for column in self.ordered_columns]
+            locations, data, table_rows, new_rows = self._row_locations, self._data, self.rows, self._new_rows
+            for index, (key, cells) in enumerate(rows):
+                row_key = RowKey(key)
+                locations[row_key] = index
+                data[row_key] = dict(zip(keys, cells, strict=False))
+                table_rows[row_key] = Row(row_key, 1)
+                new_rows.add(row_key)
+            self._require_update_dimensions = True
+            self._update_count += 1
+        except AttributeError:  # private API moved: the slow public way
+            self.clear()
+            for key, cells in rows:
+                self.add_row(*cells, key=key)
+            return
+        self.cursor_coordinate = self.cursor_coordinate
+        if rows and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self.check_idle()
+
+
 class DashboardScreen(Screen[None]):
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
@@ -102,7 +143,7 @@ class DashboardScreen(Screen[None]):
             yield ConnectionIndicator(id="dash-connection")
         yield Input(placeholder="filter: title, prompt, status, stage (enter keeps, escape clears)",
                     id="dash-filter")
-        yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        yield JobsTable(id="jobs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading projects…", id="dash-state")
         yield Footer()
 
@@ -203,13 +244,11 @@ class DashboardScreen(Screen[None]):
 
     def fill(self) -> None:
         """Rebuild the rows from the cached cells (no re-rendering per job), keeping the cursor's job."""
-        table = self.query_one(DataTable)
+        table = self.query_one(JobsTable)
         selected = self.selected_id()
         shown = self.shown_jobs()
-        table.clear()
         cells = self.cells
-        for job in shown:
-            table.add_row(*cells[job.id], key=str(job.id))
+        table.replace_rows([(str(job.id), cells[job.id]) for job in shown])
         if selected is not None:
             index = next((i for i, job in enumerate(shown) if job.id == selected), None)
             if index is not None:
