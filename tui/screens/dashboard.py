@@ -294,7 +294,11 @@ class DashboardScreen(Screen[None]):
     def filter_changed(self) -> None:
         if self.filter_timer is not None:
             self.filter_timer.stop()
-        self.filter_timer = self.set_timer(FILTER_DELAY if len(self.jobs) > 500 else 0, self.fill)
+            self.filter_timer = None
+        if len(self.jobs) <= 500:
+            self.fill()
+        else:  # coalesce fast typing over big lists
+            self.filter_timer = self.set_timer(FILTER_DELAY, self.fill)
 
     @on(Input.Submitted, "#dash-filter")
     def filter_done(self) -> None:
