@@ -6,6 +6,7 @@ snapshot tests so the SVGs are deterministic. Pilot tests use the real client ag
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -125,3 +126,31 @@ def token_dir(tmp_path: Path) -> Path:
     path = tmp_path / "tokens"
     path.mkdir()
     return path
+
+
+# ----- helpers for pilot tests against the real server -------------------------------------------------
+async def until(pilot: Any, predicate: Any, timeout: float = 20.0, what: str = "") -> None:
+    """Bounded wait on app state (no fixed sleeps)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.05)
+
+
+def real_client(server_url: str, token_dir: Path) -> Any:
+    from tui.services.client import ApiClient
+    from tui.services.tokens import TokenStore
+
+    return ApiClient(server_url, token_store=TokenStore(token_dir))
+
+
+async def logged_in_client(server_url: str, token_dir: Path, username: str, password: str) -> Any:
+    client = real_client(server_url, token_dir)
+    await client.login(username, password)
+    return client
+
+
+def screen_name(app: Any) -> str:
+    return type(app.screen).__name__

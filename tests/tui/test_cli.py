@@ -1,0 +1,90 @@
+"""The CLI helpers as real subprocesses against the live server, over a saved session."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.live_server import LiveServer, free_port
+from tests.tui.conftest import logged_in_client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=timeout)
+
+
+@pytest.fixture
+async def session(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> list[str]:
+    """Saves a session in token_dir; returns the common CLI options."""
+    client = await logged_in_client(live_server.url, token_dir, fresh_user["username"],
+                                    fresh_user["password"])
+    await client.aclose()
+    return ["--server", live_server.url, "--config-dir", str(token_dir)]
+
+
+async def test_jobs_create_then_list_json(session: list[str]) -> None:
+    created = cli(*session, "jobs", "create", "A todo app from the CLI")
+    assert created.returncode == 0, created.stderr
+    assert "Created job #" in created.stdout
+    listed = cli(*session, "jobs", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    jobs = json.loads(listed.stdout)
+    assert [job["initial_prompt"] for job in jobs] == ["A todo app from the CLI"]
+    assert jobs[0]["status"] == "collecting"
+
+
+async def test_jobs_list_plain(session: list[str]) -> None:
+    assert cli(*session, "jobs", "create", "Plain listing").returncode == 0
+    listed = cli(*session, "jobs", "list")
+    assert listed.returncode == 0 and "Plain listing" in listed.stdout
+
+
+async def test_jobs_purge_needs_yes(session: list[str]) -> None:
+    assert cli(*session, "jobs", "create", "one").returncode == 0
+    assert cli(*session, "jobs", "create", "two").returncode == 0
+    refused = cli(*session, "jobs", "purge")
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    purged = cli(*session, "jobs", "purge", "--yes")
+    assert purged.returncode == 0, purged.stderr
+    assert "Deleted 2 jobs" in purged.stdout
+    assert json.loads(cli(*session, "jobs", "list", "--json").stdout) == []
+
+
+async def test_apps_list_json(session: list[str]) -> None:
+    listed = cli(*session, "apps", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+
+
+async def test_last_server_is_used_without_server_flag(session: list[str]) -> None:
+    listed = cli("--config-dir", session[3], "jobs", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+
+
+def test_not_logged_in_is_one_line(tmp_path: Path, live_server: LiveServer) -> None:
+    result = cli("--server", live_server.url, "--config-dir", str(tmp_path), "jobs", "list")
+    assert result.returncode == 1
+    assert "not logged in" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    result = cli("--server", f"http://127.0.0.1:{free_port()}", "--config-dir", str(tmp_path), "apps", "list")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_help_lists_subcommands() -> None:
+    result = cli("--help")
+    assert result.returncode == 0
+    for word in ("--demo", "--server", "--dev", "server", "jobs", "apps"):
+        assert word in result.stdout

@@ -1,0 +1,179 @@
+"""Dashboard against the real reference server: list, filter, delete with confirm, purge (dev), help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from tests.support.live_server import LiveServer
+from tests.tui.conftest import logged_in_client, screen_name, until
+from tui.app import AppBuilderApp
+from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
+from tui.screens.dashboard import EMPTY, DashboardScreen
+
+SIZE = (120, 40)
+PROMPTS = ["A todo app with due dates", "Weather dashboard for sensors", "Recipe manager with scaling"]
+
+
+async def start(server: LiveServer, user: dict, token_dir: Path, prompts: list[str] = PROMPTS,
+                dev: bool = False) -> AppBuilderApp:
+    client = await logged_in_client(server.url, token_dir, user["username"], user["password"])
+    for prompt in prompts:
+        await client.create_job(prompt)
+    return AppBuilderApp(client, dev_mode=dev)
+
+
+def board(app: AppBuilderApp) -> DashboardScreen:
+    assert isinstance(app.screen, DashboardScreen)
+    return app.screen
+
+
+def rows(app: AppBuilderApp) -> int:
+    return app.screen.query_one("#jobs", DataTable).row_count
+
+
+def ready(app: AppBuilderApp) -> bool:
+    return isinstance(app.screen, DashboardScreen) and app.screen.state in ("ready", "empty")
+
+
+async def test_lists_jobs(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 3, what="3 rows")
+        titles = {job.title for job in board(app).jobs}
+        assert titles == set(PROMPTS)
+        assert app.connection_state == "live"
+    await app.client.aclose()
+
+
+async def test_empty_state(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir, prompts=[])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app), what="dashboard")
+        assert board(app).state == "empty"
+        assert EMPTY in str(app.screen.query_one("#dash-state").render())
+    await app.client.aclose()
+
+
+async def test_filter_narrows_rows(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 3)
+        await pilot.press("slash", *"weather")
+        await until(pilot, lambda: rows(app) == 1, what="one row")
+        await pilot.press("escape")
+        await until(pilot, lambda: rows(app) == 3, what="filter cleared")
+    await app.client.aclose()
+
+
+async def test_sort_cycles_columns(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 3)
+        await pilot.press("s")
+        assert board(app).sort_column == "title"
+        assert [job.title for job in board(app).jobs] == sorted(PROMPTS, key=str.lower)
+    await app.client.aclose()
+
+
+async def test_delete_with_confirm(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 3)
+        doomed = board(app).selected_id()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await until(pilot, lambda: ready(app) and rows(app) == 2, what="row removed")
+        remaining = {job.id for job in await app.client.list_jobs()}
+        assert doomed not in remaining and len(remaining) == 2
+    await app.client.aclose()
+
+
+async def test_delete_cancelled_keeps_job(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 3)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await until(pilot, lambda: ready(app))
+        assert len(await app.client.list_jobs()) == 3
+    await app.client.aclose()
+
+
+async def test_purge_dev_mode_typed_confirmation(live_server: LiveServer, fresh_user: dict,
+                                                 token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir, dev=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 3)
+        await pilot.press("P")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirmScreen), what="typed confirm")
+        await pilot.press(*"nope", "enter")
+        assert isinstance(app.screen, TypedConfirmScreen)  # wrong word: still asking
+        await pilot.press(*["backspace"] * 4, *"purge", "enter")
+        await until(pilot, lambda: ready(app) and board(app).state == "empty", what="purged")
+        assert await app.client.list_jobs() == []
+        messages = [n.message for n in app._notifications]
+        assert any("Purged 3 jobs" in m for m in messages), messages
+    await app.client.aclose()
+
+
+async def test_purge_hidden_without_dev_mode(live_server: LiveServer, fresh_user: dict,
+                                             token_dir: Path) -> None:
+    client = await logged_in_client(live_server.url, token_dir, fresh_user["username"],
+                                    fresh_user["password"])
+    await client.create_job("keep me")
+    info = (await client.server_info()).model_copy(update={"allow_job_purge": False})
+    app = AppBuilderApp(client, server_info=info)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 1)
+        assert not app.dev_mode
+        await pilot.press("P")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert len(await client.list_jobs()) == 1
+    await client.aclose()
+
+
+async def test_help_opens_and_closes(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir, prompts=[])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app))
+        await pilot.press("question_mark")
+        await until(pilot, lambda: screen_name(app) == "HelpScreen", what="help")
+        await pilot.press("escape")
+        await until(pilot, lambda: ready(app), what="back on the dashboard")
+    await app.client.aclose()
+
+
+async def test_open_job_from_dashboard(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir, prompts=PROMPTS[:1])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 1)
+        await pilot.press("enter")
+        await until(pilot, lambda: screen_name(app) == "LiveBuildScreen", what="live build")
+        await pilot.press("escape")
+        await until(pilot, lambda: ready(app), what="dashboard again")
+    await app.client.aclose()
+
+
+async def test_server_down_shows_retry(make_server, fresh_user: dict, token_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    server = make_server()
+    user = server.register("downer")
+    client = await logged_in_client(server.url, token_dir, "downer", "pass-word-123")
+    assert user["user"]["username"] == "downer"
+    app = AppBuilderApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app))
+        server.stop()
+        await pilot.press("r")
+        await until(pilot, lambda: board(app).state == "error", what="error state")
+        text = str(app.screen.query_one("#dash-state").render())
+        assert f"Server unreachable at {server.url}" in text and "press r to retry" in text
+        assert app.connection_state == "offline"
+        server.start()
+        await pilot.press("r")
+        await until(pilot, lambda: ready(app), what="recovered")
+    await client.aclose()
