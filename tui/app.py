@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import httpx
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -265,5 +266,8 @@ class AppBuilderApp(App[None]):
         cause = error.error if isinstance(error, WorkerFailed) else error
         if isinstance(cause, ServiceError):
             self.notify(cause.message, severity="error")
+            return
+        if isinstance(cause, OSError | httpx.HTTPError):  # a network error the service layer missed
+            self.notify(f"Network error: {cause}".splitlines()[0], severity="error")
             return
         super()._handle_exception(error)
