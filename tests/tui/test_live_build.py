@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.screen import ModalScreen
 from textual.widgets import Input, TextArea
 
 from tests.support.live_server import LiveServer
@@ -127,7 +128,7 @@ async def test_dev_mode_delete_and_add_message(client: Any) -> None:
         target = table.selected_id()
         assert target is not None
         await pilot.press("x")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, ModalScreen), what="confirm")
         await pilot.press("y")
         await wait_for(pilot, lambda: target not in table.message_ids, what="row removed")
         with pytest.raises(NotFound):

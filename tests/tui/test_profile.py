@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from tests.support.live_server import LiveServer
@@ -32,7 +33,7 @@ async def test_profile_shows_user_and_logout(live_server: LiveServer, fresh_user
             assert fresh_user["access"] not in text and fresh_user["refresh"] not in text
             assert not screen.query_one(DataTable).display  # not staff: no users table
             await pilot.press("l")
-            await pilot.pause()
+            await wait_for(pilot, lambda: isinstance(app.screen, ModalScreen), what="confirm")
             await pilot.press("y")
             await wait_for(pilot, lambda: any(isinstance(m, AuthLost) for m in app.navigation),
                            what="AuthLost")
