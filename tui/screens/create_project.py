@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from tui.messages import JobsChanged, OpenJob
+from tui.messages import AuthLost, JobsChanged, OpenJob
 from tui.screens.confirm import ConfirmScreen
 from tui.services import AuthRequired, ServiceError, ValidationFailed
 from tui.widgets.connection import ConnectionIndicator
@@ -94,7 +94,8 @@ class CreateProjectScreen(Screen[None]):
         self.query_one("#create-counter", Static).update("Creating…")
         try:
             job = await self.app.client.create_job(text)  # type: ignore[attr-defined]
-        except AuthRequired:
+        except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
+            self.post_message(AuthLost(err.message))
             return
         except ValidationFailed as err:
             fields = err.fields.get("initial_prompt") or err.fields.get("detail")

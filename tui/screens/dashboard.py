@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.data_table import Row, RowKey
 
-from tui.messages import NewProject, OpenApps, OpenJob, OpenProfile
+from tui.messages import AuthLost, NewProject, OpenApps, OpenJob, OpenProfile
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
 from tui.services import AuthRequired, Job, NotFound, ServerUnavailable, ServiceError
 from tui.widgets.connection import ConnectionIndicator
@@ -131,6 +131,7 @@ class DashboardScreen(Screen[None]):
         self.state = "loading"
         self.loaded = False
         self.filter_timer: Timer | None = None
+        self.ticks = 0
 
     def clock(self) -> datetime:
         clock = self.fixed_clock or getattr(self.app, "clock", None)
@@ -189,8 +190,14 @@ class DashboardScreen(Screen[None]):
             self.load()
 
     def tick(self) -> None:
-        if self.is_current and any(job.status in ACTIVE for job in self.jobs):
+        """Every 10 s: reload while a build runs; otherwise just age the 'updated' column each minute."""
+        if not self.is_current:
+            return
+        self.ticks += 1
+        if any(job.status in ACTIVE for job in self.jobs):
             self.load()
+        elif self.ticks % 6 == 0 and self.jobs:
+            self.set_jobs(self.jobs)
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
@@ -199,7 +206,8 @@ class DashboardScreen(Screen[None]):
         client = self.app.client  # type: ignore[attr-defined]
         try:
             jobs = await client.list_jobs()
-        except AuthRequired:
+        except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
+            self.post_message(AuthLost(err.message))
             return
         except ServerUnavailable:
             self.app.connection_state = "offline"  # type: ignore[attr-defined]
@@ -373,7 +381,8 @@ class DashboardScreen(Screen[None]):
             await self.app.client.delete_job(job_id)  # type: ignore[attr-defined]
         except NotFound:
             self.notify(f"Project #{job_id} was already deleted.", severity="warning")
-        except AuthRequired:
+        except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
+            self.post_message(AuthLost(err.message))
             return
         except ServiceError as err:
             self.notify(err.message, severity="error")
@@ -397,7 +406,8 @@ class DashboardScreen(Screen[None]):
             return
         try:
             count = await client.purge_jobs()
-        except AuthRequired:
+        except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
+            self.post_message(AuthLost(err.message))
             return
         except ServiceError as err:
             self.notify(err.message, severity="error")
