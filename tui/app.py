@@ -159,8 +159,11 @@ class AppBuilderApp(App[None]):
         self.notify(f"Logged in as {result.user.username}.")
 
     def on_auth_lost(self, message: AuthLost) -> None:
-        if isinstance(self.screen, LoginScreen):
-            self.screen.show_reason(message.reason)
+        login = next((s for s in self.screen_stack if isinstance(s, LoginScreen)), None)
+        if login is not None:  # already asking: just say why
+            login.show_reason(message.reason)
+            return
+        if self.user is None:  # not logged in yet: boot() shows the login form itself
             return
         self.connection_state = "offline"
         self.push_screen(LoginScreen(reason=message.reason, relogin=True), self.after_relogin)
