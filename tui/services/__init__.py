@@ -47,4 +47,9 @@ __all__ = [
     "ServerInfo", "ServerUnavailable", "ServiceError", "Session", "Stage", "StatusEvent", "StepEvent",
     "User", "ValidationFailed", "WarningEvent",
 ]
-# ApiClient, TokenStore and JobSocket are added to this module as they land (client.py, tokens.py, socket.py).
+# JobSocket is added below as it lands (socket.py).
+
+from tui.services.client import ApiClient  # noqa: E402 - after the types it uses
+from tui.services.tokens import TokenStore  # noqa: E402
+
+__all__ += ["ApiClient", "TokenStore"]

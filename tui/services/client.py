@@ -1,0 +1,311 @@
+"""ApiClient: one typed async method per REST endpoint of docs/api.md, on one `httpx.AsyncClient`.
+
+Raises only `ServiceError` subclasses. Authenticated calls refresh the access token shortly before it
+expires and, on a 401, refresh once (single-flight, cross-process safe) and retry once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from tui.services import jwt
+from tui.services.errors import AuthRequired, ServerError, ServiceError
+from tui.services.http import decode_json, error_for, normalize_url, transport_error
+from tui.services.models import (
+    App,
+    AppSummary,
+    Job,
+    JobMessage,
+    JobPage,
+    ServerInfo,
+    Session,
+    User,
+)
+from tui.services.session import AuthSession
+from tui.services.tokens import StoredTokens, TokenStore
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+NO_BODY = (204, 205)
+REJECTED_AGAIN = "The server refused this session even after renewing it: please log in again."
+
+
+class TokenPair(BaseModel):
+    access: str
+    refresh: str
+
+
+class LoginAnswer(TokenPair):
+    user: User
+
+
+class Purged(BaseModel):
+    deleted: int
+
+
+class ApiClient:
+    """The TUI's only door to the server (see docs/services.md)."""
+
+    def __init__(self, server_url: str, token_store: TokenStore | None = None, timeout: float = 10.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.server_url = normalize_url(server_url)
+        self.token_store = token_store if token_store is not None else TokenStore()
+        self.timeout = timeout
+        self.on_auth_lost: Callable[[str], None] | None = None
+        self.user: User | None = None
+        self._http = httpx.AsyncClient(base_url=f"{self.server_url}/api/", timeout=timeout,
+                                       transport=transport, follow_redirects=False)
+        self._auth = AuthSession(self.server_url, self.token_store, self._refresh_call, self._lost)
+
+    def __repr__(self) -> str:
+        return f"ApiClient({self.server_url!r}, user={self._auth.username!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ----- session ----------------------------------------------------------------------------------
+    @property
+    def is_authenticated(self) -> bool:
+        return self._auth.tokens is not None
+
+    @property
+    def session(self) -> Session | None:
+        tokens = self._auth.tokens
+        if tokens is None:
+            return None
+        exp = jwt.expires_at(tokens.access)
+        return Session(server_url=self.server_url, username=tokens.username,
+                       access_expires_at=datetime.fromtimestamp(exp, UTC) if exp is not None else None)
+
+    def _lost(self, reason: str) -> None:
+        self.user = None
+        if self.on_auth_lost is not None:
+            self.on_auth_lost(reason)
+
+    async def _begin(self, answer: LoginAnswer) -> User:
+        await self._auth.start(StoredTokens(self.server_url, answer.user.username, answer.access,
+                                            answer.refresh))
+        self.token_store.remember_server(self.server_url)
+        self.user = answer.user
+        return answer.user
+
+    async def server_info(self) -> ServerInfo:
+        """GET meta/; a URL that is not an appbuilder server gets a message saying so."""
+        not_ours = f"{self.server_url} is not an appbuilder server"
+        response = await self._send("GET", "meta/")
+        status = response.status_code
+        if status >= 500:
+            raise error_for(response)
+        if not response.is_success:
+            raise ServerError(f"{not_ours} (GET /api/meta/ answered HTTP {status}).", status)
+        try:
+            body = decode_json(response)
+        except ServerError as err:
+            raise ServerError(f"{not_ours} ({err.message.removeprefix('The server ').rstrip('.')}).",
+                              status) from None
+        if not isinstance(body, dict) or not {"name", "version"} <= body.keys():
+            raise ServerError(f"{not_ours} (its /api/meta/ answer is not appbuilder's).", status)
+        return self._parse(ServerInfo, body, "GET /api/meta/")
+
+    async def register(self, username: str, password: str, email: str = "") -> User:
+        body = {"username": username, "password": password, **({"email": email} if email else {})}
+        answer = await self._call(LoginAnswer, "POST", "auth/register/", json=body, auth=False)
+        return await self._begin(answer)
+
+    async def login(self, username: str, password: str) -> User:
+        try:
+            answer = await self._call(LoginAnswer, "POST", "auth/login/",
+                                      json={"username": username, "password": password}, auth=False)
+        except AuthRequired:
+            raise AuthRequired("Wrong username or password.") from None
+        return await self._begin(answer)
+
+    async def logout(self) -> None:
+        """Blacklist the refresh token on the server (best effort) and delete the saved session."""
+        if self._auth.tokens is None:
+            self.token_store.delete(self.server_url)
+            return
+        self._auth.quiet = True  # our own logout is not a "lost" session
+        try:
+            async with self._auth.file_lock():
+                await self._blacklist(self.token_store.load(self.server_url) or self._auth.tokens)
+                self.token_store.delete(self.server_url)
+        finally:
+            self._auth.quiet = False
+            self._auth.clear()
+            self.user = None
+
+    async def _blacklist(self, stored: StoredTokens) -> None:
+        """POST auth/logout/ with the newest refresh token; failures only logged (the file goes anyway)."""
+        try:
+            if jwt.needs_refresh(stored.access):
+                stored = await self._auth.refresh_locked(stored)
+            response = await self._send("POST", "auth/logout/", json={"refresh": stored.refresh},
+                                        access=stored.access)
+            log.debug("logout answered %s", response.status_code)
+        except ServiceError as err:
+            log.debug("logout could not blacklist the token: %s", err.message)
+
+    async def restore_session(self) -> User | None:
+        """Resume the saved session for this server; None if there is none or it is no longer valid."""
+        stored, sig = self.token_store.read(self.server_url)
+        if stored is None:
+            return None
+        self._auth.resume(stored, sig)
+        self._auth.quiet = True
+        try:
+            user = await self.me()
+        except AuthRequired:
+            self._auth.clear()
+            return None
+        except ServiceError:
+            self._auth.clear()
+            raise
+        finally:
+            self._auth.quiet = False
+        self.token_store.remember_server(self.server_url)
+        return user
+
+    async def me(self) -> User:
+        self.user = await self._call(User, "GET", "auth/me/")
+        return self.user
+
+    async def refresh(self) -> None:
+        await self._auth.refresh()
+
+    async def access_token(self) -> str:
+        """A fresh access token (for the socket only)."""
+        return await self._auth.fresh_access()
+
+    async def list_users(self) -> list[User]:
+        return await self._call(list[User], "GET", "auth/users/")
+
+    async def _refresh_call(self, refresh: str) -> tuple[str, str]:
+        pair = await self._call(TokenPair, "POST", "auth/token/refresh/", json={"refresh": refresh},
+                                auth=False)
+        return pair.access, pair.refresh
+
+    # ----- jobs -------------------------------------------------------------------------------------
+    async def list_jobs(self, search: str | None = None, status: str | None = None) -> list[Job]:
+        body = await self._request("GET", "jobs/", params=query(search=search, status=status))
+        if isinstance(body, dict) and "results" in body:  # a server that always paginates
+            body = body["results"]
+        return self._parse(list[Job], body, "GET /api/jobs/")
+
+    async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
+                             status: str | None = None, ordering: str | None = None) -> JobPage:
+        params = query(limit=limit, offset=offset, search=search, status=status, ordering=ordering)
+        return await self._call(JobPage, "GET", "jobs/", params=params)
+
+    async def create_job(self, prompt: str) -> Job:
+        return await self._call(Job, "POST", "jobs/", json={"initial_prompt": prompt})
+
+    async def get_job(self, job_id: int) -> Job:
+        return await self._call(Job, "GET", f"jobs/{int(job_id)}/")
+
+    async def update_prompt(self, job_id: int, prompt: str) -> Job:
+        return await self._call(Job, "PATCH", f"jobs/{int(job_id)}/", json={"initial_prompt": prompt})
+
+    async def delete_job(self, job_id: int) -> None:
+        await self._request("DELETE", f"jobs/{int(job_id)}/")
+
+    async def start_build(self, job_id: int) -> Job:
+        return await self._call(Job, "POST", f"jobs/{int(job_id)}/start/")
+
+    async def purge_jobs(self) -> int:
+        return (await self._call(Purged, "DELETE", "jobs/purge/")).deleted
+
+    # ----- messages ---------------------------------------------------------------------------------
+    async def list_messages(self, job_id: int, after: int | None = None) -> list[JobMessage]:
+        return await self._call(list[JobMessage], "GET", "job-messages/",
+                                params=query(job_id=int(job_id), after=after))
+
+    async def get_message(self, message_id: int) -> JobMessage:
+        return await self._call(JobMessage, "GET", f"job-messages/{int(message_id)}/")
+
+    async def create_message(self, job_id: int, content: str, role: str = "user",
+                             kind: str = "chat") -> JobMessage:
+        body = {"job": int(job_id), "content": content, "role": role, "kind": kind}
+        return await self._call(JobMessage, "POST", "job-messages/", json=body)
+
+    async def delete_message(self, message_id: int) -> None:
+        await self._request("DELETE", f"job-messages/{int(message_id)}/")
+
+    # ----- apps -------------------------------------------------------------------------------------
+    async def list_apps(self) -> list[AppSummary]:
+        return await self._call(list[AppSummary], "GET", "apps/")
+
+    async def get_app(self, app_id: int) -> App:
+        return await self._call(App, "GET", f"apps/{int(app_id)}/")
+
+    async def app_for_job(self, job_id: int) -> App:
+        return await self._call(App, "GET", f"apps/by-job/{int(job_id)}/")
+
+    def ws_url(self, job_id: int) -> str:
+        """The job's socket URL (no token in it: the socket authenticates itself)."""
+        base = self.server_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        return f"{base}/ws/jobs/{int(job_id)}/"
+
+    # ----- plumbing ---------------------------------------------------------------------------------
+    async def _send(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
+                    access: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {access}"} if access else {}
+        try:
+            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+        except httpx.HTTPError as err:
+            raise transport_error(err, self.server_url, self.timeout) from None
+        log.debug("%s /api/%s -> %s", method, path, response.status_code)
+        return response
+
+    async def _request(self, method: str, path: str, *, json: Any = None,
+                       params: dict[str, Any] | None = None, auth: bool = True) -> Any:
+        """Send, refreshing once on a 401; the decoded JSON body (None for 204/205)."""
+        if not auth:
+            response = await self._send(method, path, json=json, params=params)
+        else:
+            access = await self._auth.fresh_access()
+            response = await self._send(method, path, json=json, params=params, access=access)
+            if response.status_code == 401:
+                await self._auth.refresh(stale=access)
+                access = await self._auth.fresh_access()
+                response = await self._send(method, path, json=json, params=params, access=access)
+                if response.status_code == 401:
+                    raise self._auth.lose(REJECTED_AGAIN)
+        if not response.is_success:
+            raise error_for(response, self._secrets())
+        if response.status_code in NO_BODY:
+            return None
+        return decode_json(response)
+
+    async def _call(self, shape: Any, method: str, path: str, **kwargs: Any) -> Any:
+        return self._parse(shape, await self._request(method, path, **kwargs), f"{method} /api/{path}")
+
+    def _secrets(self) -> tuple[str, ...]:
+        tokens = self._auth.tokens
+        return (tokens.access, tokens.refresh) if tokens else ()
+
+    @staticmethod
+    def _parse(shape: type[T] | Any, body: Any, what: str) -> Any:
+        """Validate `body` as `shape`; a mismatch is the server's fault (details could hold secrets)."""
+        try:
+            return adapter(shape).validate_python(body)
+        except ValidationError:
+            raise ServerError(f"The server's answer to {what} did not have the expected shape.") from None
+
+
+@functools.cache
+def adapter(shape: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(shape)
+
+
+def query(**params: Any) -> dict[str, Any]:
+    """Query parameters without the unset ones."""
+    return {name: value for name, value in params.items() if value is not None and value != ""}

@@ -1,0 +1,135 @@
+"""HTTP failures -> typed service errors with one-line human messages (no tokens, no tracebacks)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+
+from tui.services.errors import (
+    AuthRequired,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServerError,
+    ServerUnavailable,
+    ServiceError,
+    ValidationFailed,
+)
+
+JWT_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+MAX_DETAIL = 200
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """One line, shortened, with anything token-like removed."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[token]")
+    text = JWT_PATTERN.sub("[token]", " ".join(str(text).split()))
+    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
+
+
+def normalize_url(url: str) -> str:
+    """`host:port` -> `http://host:port`; no trailing slash."""
+    url = url.strip().rstrip("/")
+    if url and "://" not in url:
+        url = f"http://{url}"
+    return url
+
+
+def seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def transport_error(err: httpx.HTTPError, url: str, timeout: float) -> ServiceError:
+    """A failure before any HTTP answer: the server could not be reached (or the URL is unusable)."""
+    text = str(err).lower()
+    if isinstance(err, httpx.TimeoutException):
+        what = "connecting" if isinstance(err, httpx.ConnectTimeout) else "waiting for an answer"
+        return ServerUnavailable(f"{url} did not respond: timed out after {seconds(timeout)} ({what}).")
+    if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return ServerUnavailable(f"{url} is not a valid server address (expected http://host:port).")
+    if isinstance(err, httpx.ConnectError):
+        if "refused" in text or "all connection attempts failed" in text:
+            reason = "connection refused"
+        elif "name or service" in text or "nodename" in text or "getaddrinfo" in text or "resolve" in text:
+            reason = "host not found"
+        elif "ssl" in text or "certificate" in text:
+            reason = "TLS handshake failed"
+        else:
+            reason = "could not connect"
+        return ServerUnavailable(f"Cannot reach {url} ({reason}).")
+    if isinstance(err, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return ServerUnavailable(f"The connection to {url} was cut before the server answered.")
+    return ServerUnavailable(f"Cannot reach {url} ({type(err).__name__}).")
+
+
+def looks_like_html(response: httpx.Response) -> bool:
+    if "html" in response.headers.get("content-type", "").lower():
+        return True
+    return response.content.lstrip()[:1] == b"<"
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The JSON body, or ServerError saying in words what came instead."""
+    status = response.status_code
+    if looks_like_html(response):
+        raise ServerError(f"The server answered {status} with an HTML page instead of JSON.", status)
+    if not response.content.strip():
+        raise ServerError(f"The server answered {status} with an empty body instead of JSON.", status)
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        raise ServerError(f"The server answered {status} with malformed or truncated JSON.", status) from None
+
+
+def field_errors(body: Any) -> dict[str, list[str]]:
+    """DRF validation body -> {field: [messages]}; anything else lands under "detail"."""
+    if isinstance(body, dict):
+        fields: dict[str, list[str]] = {}
+        for name, value in body.items():
+            if name == "code":
+                continue
+            items = value if isinstance(value, list) else [value]
+            fields[str(name)] = [scrub(item if isinstance(item, str) else json.dumps(item)) for item in items]
+        return fields
+    if isinstance(body, list):
+        return {"detail": [scrub(str(item)) for item in body]}
+    return {"detail": [scrub(str(body))]}
+
+
+def detail_of(body: Any) -> str:
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return scrub(body["detail"])
+    return ""
+
+
+def error_for(response: httpx.Response, secrets: tuple[str, ...] = ()) -> ServiceError:
+    """The typed error for a non-2xx answer."""
+    status = response.status_code
+    try:
+        body = decode_json(response)
+    except ServerError as err:
+        if status >= 500 or looks_like_html(response) or status not in (400, 401, 403, 404, 409):
+            return err
+        body = None
+    detail = scrub(detail_of(body), secrets)
+    if status == 400:
+        return ValidationFailed(None if body is not None else "The server rejected the input.",
+                                fields=field_errors(body) if body is not None else None)
+    if status == 401:
+        return AuthRequired(detail or None)
+    if status == 403:
+        return Forbidden(detail or None)
+    if status == 404:
+        return NotFound(None if detail in ("", "Not found.") else detail)
+    if status == 409:
+        return Conflict(detail or None)
+    if status >= 500:
+        suffix = f": {detail}" if detail else "."
+        return ServerError(f"The server had an internal error (HTTP {status}){suffix}", status)
+    suffix = f": {detail}" if detail else "."
+    return ServerError(f"The server answered with an unexpected HTTP {status}{suffix}", status)
