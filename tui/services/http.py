@@ -86,7 +86,7 @@ def decode_json(response: httpx.Response) -> Any:
         raise ServerError(f"The server answered {status} with malformed or truncated JSON.", status) from None
 
 
-def field_errors(body: Any) -> dict[str, list[str]]:
+def field_errors(body: Any, secrets: tuple[str, ...] = ()) -> dict[str, list[str]]:
     """DRF validation body -> {field: [messages]}; anything else lands under "detail"."""
     if isinstance(body, dict):
         fields: dict[str, list[str]] = {}
@@ -94,11 +94,12 @@ def field_errors(body: Any) -> dict[str, list[str]]:
             if name == "code":
                 continue
             items = value if isinstance(value, list) else [value]
-            fields[str(name)] = [scrub(item if isinstance(item, str) else json.dumps(item)) for item in items]
+            fields[str(name)] = [scrub(item if isinstance(item, str) else json.dumps(item), secrets)
+                                 for item in items]
         return fields
     if isinstance(body, list):
-        return {"detail": [scrub(str(item)) for item in body]}
-    return {"detail": [scrub(str(body))]}
+        return {"detail": [scrub(str(item), secrets) for item in body]}
+    return {"detail": [scrub(str(body), secrets)]}
 
 
 def detail_of(body: Any) -> str:
@@ -119,7 +120,7 @@ def error_for(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Servic
     detail = scrub(detail_of(body), secrets)
     if status == 400:
         return ValidationFailed(None if body is not None else "The server rejected the input.",
-                                fields=field_errors(body) if body is not None else None)
+                                fields=field_errors(body, secrets) if body is not None else None)
     if status == 401:
         return AuthRequired(detail or None)
     if status == 403:
