@@ -1,0 +1,67 @@
+"""Auth endpoints: register, login, logout (blacklist), me, token refresh (rotating), users (admin)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework import generics, permissions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from server.jobs.validation import reject_unknown_fields
+
+from .serializers import LoginSerializer, LogoutSerializer, RegisterSerializer, UserSerializer, tokens_for
+
+
+class RegisterView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    def post(self, request: Request) -> Response:
+        reject_unknown_fields(request.data, {"username", "password", "email"})
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            user = serializer.save()
+        return Response({"user": UserSerializer(user).data, **tokens_for(user)}, status=status.HTTP_201_CREATED)
+
+
+class LoginView(TokenObtainPairView):
+    serializer_class = LoginSerializer
+    authentication_classes: list = []
+
+
+class RefreshView(TokenRefreshView):
+    authentication_classes: list = []
+
+
+class LogoutView(APIView):
+    def post(self, request: Request) -> Response:
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(serializer.validated_data["refresh"])
+        except TokenError as exc:
+            return Response({"refresh": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        if str(token.get("user_id")) != str(request.user.pk):
+            return Response({"refresh": ["Token does not belong to this user."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        token.blacklist()
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class MeView(generics.RetrieveAPIView):
+    serializer_class = UserSerializer
+
+    def get_object(self):  # type: ignore[override]
+        return self.request.user
+
+
+class UsersView(generics.ListAPIView):
+    permission_classes = [permissions.IsAdminUser]
+    serializer_class = UserSerializer
+    queryset = get_user_model().objects.order_by("id")

@@ -1,0 +1,213 @@
+"""The job pipeline: collecting (questions) -> prd -> building (stages) -> done, as asyncio tasks.
+
+Each step is persisted (message + job row + `pipeline_step`) in one transaction, so a restarted server
+resumes every unfinished job from its last persisted step. Tasks run on the server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import transaction
+
+from .agent import DEFAULT_AGENT, QUESTION_COUNT, Agent
+from .models import STAGE_NAMES, App, Job, JobMessage, derive_title
+from .services import post_message
+
+log = logging.getLogger(__name__)
+GO = "/go"
+ACTIVE = (Job.Status.PRD, Job.Status.BUILDING)
+
+_loop: asyncio.AbstractEventLoop | None = None
+_tasks: dict[int, asyncio.Task] = {}
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    content: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def answers(job: Job) -> list[str]:
+    """The user's answers to the agent's questions (first chats, `/go` excluded)."""
+    texts = JobMessage.objects.filter(job=job, kind="chat", role="user").order_by("id").values_list("content", flat=True)
+    return [t for t in texts if t.strip() != GO][:QUESTION_COUNT]
+
+
+def plan(job: Job, agent: Agent = DEFAULT_AGENT) -> list[Step]:
+    """Every step after collecting, in order; deterministic for a given job."""
+    steps = [Step("status", "Writing the product requirements", {"status": "prd"}),
+             Step("prd", "PRD ready", {}),
+             Step("status", "Building the app", {"status": "building"})]
+    for stage in STAGE_NAMES:
+        for progress, text in agent.stage_steps(stage, job.initial_prompt):
+            state = "done" if progress >= 100 else "running"
+            steps.append(Step("step", text, {"stage": stage, "stage_status": state, "progress": progress}))
+    steps.append(Step("status", "Build complete", {"status": "done"}))
+    return steps
+
+
+def _apply(job: Job, step: Step, agent: Agent) -> dict[str, Any]:
+    """Mutates the job for one step; returns the message data. The `done` step also creates the App."""
+    data = dict(step.data)
+    if step.kind == "status":
+        job.status = data["status"]
+        if job.status == Job.Status.DONE:
+            spec = agent.build_app(job.initial_prompt, answers(job))
+            app = App.objects.create(job=job, owner_id=job.owner_id, name=spec.name, description=spec.description,
+                                     files=spec.files, file_count=len(spec.files), architecture=spec.architecture)
+            app.preview_url = f"https://preview.appbuilder.example/apps/{app.pk}/"
+            app.save(update_fields=["preview_url"])
+            job.current_stage = None
+        elif job.status == Job.Status.BUILDING:
+            job.current_stage = STAGE_NAMES[0]
+    elif step.kind == "prd":
+        job.prd = agent.prd(job.initial_prompt, answers(job))
+        data["prd"] = job.prd
+    elif step.kind == "step":
+        stages = copy.deepcopy(job.stages)
+        for stage in stages:
+            if stage["name"] == data["stage"]:
+                stage["status"], stage["progress"] = data["stage_status"], data["progress"]
+        job.stages, job.current_stage = stages, data["stage"]
+    return data
+
+
+def run_step_sync(job_id: int, agent: Agent = DEFAULT_AGENT, notify: bool = True) -> bool:
+    """Persist the job's next step; True while more steps remain. False when done, deleted or not active."""
+    with transaction.atomic():
+        job = Job.objects.filter(pk=job_id, status__in=ACTIVE).first()
+        if job is None:
+            return False
+        steps = plan(job, agent)
+        if job.pipeline_step >= len(steps):
+            return False
+        step = steps[job.pipeline_step]
+        data = _apply(job, step, agent)
+        job.pipeline_step += 1
+        job.save()
+        post_message(job, step.kind, "system" if step.kind != "prd" else "agent", step.content, data, notify=notify)
+        if job.status == Job.Status.DONE:
+            app = App.objects.get(job=job)
+            post_message(job, "app", "system", f"{app.name} is ready",
+                         {"app_id": app.pk, "name": app.name, "preview_url": app.preview_url}, notify=notify)
+        return job.pipeline_step < len(steps)
+
+
+def fail_job_sync(job_id: int, text: str) -> None:
+    with transaction.atomic():
+        job = Job.objects.filter(pk=job_id).first()
+        if job is None:
+            return
+        job.status = Job.Status.FAILED
+        job.stages = [{**s, "status": "failed"} if s["status"] == "running" else s for s in job.stages]
+        job.save()
+        post_message(job, "error", "system", text, {"code": "pipeline_failed"})
+        post_message(job, "status", "system", "Build failed", {"status": "failed"})
+
+
+def begin_sync(job_id: int, ack: str | None = None) -> bool:
+    """End collecting (only if still collecting), persist the first step and schedule the rest."""
+    with transaction.atomic():
+        if not Job.objects.filter(pk=job_id, status=Job.Status.COLLECTING).update(status=Job.Status.PRD):
+            return False
+        if ack:
+            post_message(Job.objects.get(pk=job_id), "chat", "agent", ack)
+        run_step_sync(job_id)
+        transaction.on_commit(lambda: schedule(job_id))
+    return True
+
+
+def user_chat_sync(job: Job, text: str, agent: Agent = DEFAULT_AGENT) -> JobMessage:
+    """A user chat while collecting: persist it, then the agent asks the next question or starts the build."""
+    with transaction.atomic():
+        message = post_message(job, "chat", "user", text)
+        if text.strip() == GO:
+            transaction.on_commit(lambda: begin_sync(job.pk, agent.acknowledgement(early=True)))
+            return message
+        count = len(answers(job))
+        if count < QUESTION_COUNT:
+            post_message(job, "chat", "agent", agent.question(job.initial_prompt, count))
+        else:
+            transaction.on_commit(lambda: begin_sync(job.pk, agent.acknowledgement(early=False)))
+        return message
+
+
+def create_job_sync(owner: Any, prompt: str, agent: Agent = DEFAULT_AGENT) -> Job:
+    with transaction.atomic():
+        job = Job.objects.create(owner=owner, initial_prompt=prompt, title=derive_title(prompt))
+        post_message(job, "chat", "agent", agent.question(prompt, 0))
+    return job
+
+
+# --- asyncio side ---------------------------------------------------------------------------------------
+
+def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Remember the server's event loop so sync views can schedule pipeline tasks on it."""
+    global _loop
+    _loop = loop
+
+
+def schedule(job_id: int) -> None:
+    """Run the job's pipeline on the server loop (callable from the loop or from any thread)."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is not None:
+        _ensure(job_id)
+    elif _loop is not None and not _loop.is_closed():
+        _loop.call_soon_threadsafe(_ensure, job_id)
+    else:
+        log.debug("no event loop: job %s will resume at the next server start", job_id)
+
+
+def _ensure(job_id: int) -> None:
+    loop = asyncio.get_running_loop()
+    task = _tasks.get(job_id)
+    if task is not None and not task.done() and task.get_loop() is loop:
+        return
+    _tasks[job_id] = loop.create_task(run_job(job_id), name=f"pipeline-{job_id}")
+
+
+async def run_job(job_id: int) -> None:
+    """Step the job until done; stops quietly when the job is deleted or the server shuts down."""
+    step = database_sync_to_async(run_step_sync)
+    try:
+        while True:
+            await asyncio.sleep(settings.PIPELINE_SPEED)
+            if not await step(job_id):
+                break
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.exception("pipeline for job %s failed", job_id)
+        await database_sync_to_async(fail_job_sync)(job_id, f"The build failed: {exc}")
+    finally:
+        if _tasks.get(job_id) is asyncio.current_task():
+            _tasks.pop(job_id, None)
+
+
+def unfinished_job_ids() -> list[int]:
+    return list(Job.objects.filter(status__in=ACTIVE).values_list("pk", flat=True))
+
+
+async def resume_unfinished() -> int:
+    """Schedule every job left in prd/building; returns how many."""
+    ids = await database_sync_to_async(unfinished_job_ids)()
+    for job_id in ids:
+        _ensure(job_id)
+    return len(ids)
+
+
+def run_to_end_sync(job_id: int) -> None:
+    """Finish a pipeline synchronously without broadcasting (seeding)."""
+    while run_step_sync(job_id, notify=False):
+        pass

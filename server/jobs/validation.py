@@ -1,0 +1,40 @@
+"""Small input checks shared by the views: unknown fields, strict strings, safe integer ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+
+MAX_ID = 2**63 - 1
+
+
+def reject_unknown_fields(data: Any, allowed: set[str]) -> None:
+    """400 `{"field": ["Unknown field."]}` for keys outside `allowed`; 400 when the body is not an object."""
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in unknown})
+
+
+def parse_id(value: Any, *, not_found: bool = True, field: str = "id") -> int:
+    """An id in the SQLite integer range; otherwise 404 (path ids) or 400 (query/body ids)."""
+    text = str(value).strip()
+    if text.isdigit() and int(text) <= MAX_ID:
+        return int(text)
+    if not_found:
+        raise NotFound()
+    raise ValidationError({field: ["A valid integer id is required."]})
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers, booleans, lists... instead of coercing them to text."""
+
+    default_error_messages = {"invalid": "Not a valid string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -1,0 +1,187 @@
+"""Owner-scoped REST views for jobs, job messages and apps (another user's object is always 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import pipeline
+from .models import App, Job, JobMessage, derive_title
+from .serializers import (
+    AppSerializer,
+    AppSummarySerializer,
+    JobMessageSerializer,
+    JobSerializer,
+    MessageCreateSerializer,
+    PromptSerializer,
+)
+from .services import broadcast_job_deleted, post_message
+from .validation import parse_id, reject_unknown_fields
+
+ORDERING_FIELDS = {"id", "created_at", "updated_at", "title", "status"}
+
+
+class OptionalLimitOffsetPagination(LimitOffsetPagination):
+    """Pages only when `limit` is given; otherwise the full list."""
+
+    default_limit = None
+    max_limit = 1000
+
+
+class OwnedObjectMixin:
+    """`get_object` that 404s on malformed, out-of-range or foreign ids (the queryset is owner-filtered)."""
+
+    def get_object(self) -> Any:
+        pk = parse_id(self.kwargs["pk"])
+        obj = self.get_queryset().filter(pk=pk).first()  # type: ignore[attr-defined]
+        if obj is None:
+            raise NotFound()
+        return obj
+
+
+class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = JobSerializer
+    pagination_class = OptionalLimitOffsetPagination
+
+    def get_queryset(self) -> QuerySet[Job]:
+        return Job.objects.filter(owner=self.request.user).annotate(app_pk=F("app__id"))
+
+    def filter_queryset(self, queryset: QuerySet[Job]) -> QuerySet[Job]:
+        params = self.request.query_params
+        if search := params.get("search", "").strip():
+            queryset = queryset.filter(Q(title__icontains=search) | Q(initial_prompt__icontains=search))
+        if wanted := [s for s in params.get("status", "").split(",") if s.strip()]:
+            unknown = sorted(set(wanted) - set(Job.Status.values))
+            if unknown:
+                raise ValidationError({"status": [f"Unknown status: {', '.join(unknown)}."]})
+            queryset = queryset.filter(status__in=wanted)
+        ordering = [o.strip() for o in params.get("ordering", "-updated_at").split(",") if o.strip()]
+        bad = [o for o in ordering if o.lstrip("-") not in ORDERING_FIELDS]
+        if bad:
+            raise ValidationError({"ordering": [f"Unknown ordering field: {', '.join(bad)}."]})
+        return queryset.order_by(*(ordering or ["-updated_at"]), "-id")
+
+    def _read(self, job_id: int) -> dict[str, Any]:
+        return JobSerializer(self.get_queryset().get(pk=job_id)).data
+
+    def create(self, request: Request) -> Response:
+        reject_unknown_fields(request.data, {"initial_prompt"})
+        serializer = PromptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = pipeline.create_job_sync(request.user, serializer.validated_data["initial_prompt"])
+        return Response(self._read(job.pk), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        job = self.get_object()
+        reject_unknown_fields(request.data, {"initial_prompt"})
+        serializer = PromptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        prompt = serializer.validated_data["initial_prompt"]
+        with transaction.atomic():
+            updated = Job.objects.filter(pk=job.pk, status=Job.Status.COLLECTING).first()
+            if updated is None:
+                current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
+                return Response({"detail": "The prompt can only be edited while the job is collecting requirements "
+                                           f"(status is '{current}')."}, status=status.HTTP_409_CONFLICT)
+            updated.initial_prompt, updated.title = prompt, derive_title(prompt)
+            updated.save(update_fields=["initial_prompt", "title", "updated_at"])
+        return Response(self._read(job.pk))
+
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        job = self.get_object()
+        job_id = job.pk
+        with transaction.atomic():
+            job.delete()
+            transaction.on_commit(lambda: broadcast_job_deleted(job_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        job = self.get_object()
+        if not pipeline.begin_sync(job.pk):
+            current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
+            return Response({"detail": f"The build can only be started while the job is collecting requirements "
+                                       f"(status is '{current}')."}, status=status.HTTP_409_CONFLICT)
+        return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
+
+    @action(detail=False, methods=["delete"])
+    def purge(self, request: Request) -> Response:
+        if not settings.ALLOW_JOB_PURGE:
+            return Response({"detail": "Job purge is disabled on this server (ALLOW_JOB_PURGE is off)."},
+                            status=status.HTTP_403_FORBIDDEN)
+        with transaction.atomic():
+            ids = list(Job.objects.filter(owner=request.user).values_list("pk", flat=True))
+            Job.objects.filter(owner=request.user).delete()
+            transaction.on_commit(lambda: [broadcast_job_deleted(i) for i in ids])
+        return Response({"deleted": len(ids)})
+
+
+class JobMessageViewSet(OwnedObjectMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+                        viewsets.GenericViewSet):
+    serializer_class = JobMessageSerializer
+
+    def get_queryset(self) -> QuerySet[JobMessage]:
+        return JobMessage.objects.filter(job__owner=self.request.user)
+
+    def _own_job(self, raw: Any, field: str) -> Job:
+        job = Job.objects.filter(pk=parse_id(raw, not_found=False, field=field), owner=self.request.user).first()
+        if job is None:
+            raise NotFound()
+        return job
+
+    def list(self, request: Request) -> Response:
+        params = request.query_params
+        if "job_id" not in params:
+            raise ValidationError({"job_id": ["This query parameter is required."]})
+        job = self._own_job(params["job_id"], "job_id")
+        messages = JobMessage.objects.filter(job=job).order_by("id")
+        if params.get("after", "").strip():
+            messages = messages.filter(id__gt=parse_id(params["after"], not_found=False, field="after"))
+        return Response(JobMessageSerializer(messages, many=True).data)
+
+    def create(self, request: Request) -> Response:
+        reject_unknown_fields(request.data, {"job", "content", "role", "kind"})
+        serializer = MessageCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = self._own_job(data["job"], "job")
+        if data["kind"] == "chat" and data["role"] == "user" and job.status == Job.Status.COLLECTING:
+            message = pipeline.user_chat_sync(job, data["content"])
+        else:
+            with transaction.atomic():
+                message = post_message(job, data["kind"], data["role"], data["content"], _default_data(job, data))
+        return Response(JobMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+def _default_data(job: Job, data: dict[str, Any]) -> dict[str, Any]:
+    """Frame fields for a hand-posted message of a non-chat kind."""
+    if data["kind"] == "status":
+        return {"status": job.status}
+    if data["kind"] == "error":
+        return {"code": "posted"}
+    return {}
+
+
+class AppViewSet(OwnedObjectMixin, viewsets.ReadOnlyModelViewSet):
+    def get_queryset(self) -> QuerySet[App]:
+        queryset = App.objects.filter(owner=self.request.user).order_by("-created_at", "-id")
+        return queryset.defer("files", "architecture") if self.action == "list" else queryset
+
+    def get_serializer_class(self) -> type:
+        return AppSummarySerializer if self.action == "list" else AppSerializer
+
+    @action(detail=False, methods=["get"], url_path=r"by-job/(?P<job_id>[^/]+)")
+    def by_job(self, request: Request, job_id: str) -> Response:
+        app = self.get_queryset().filter(job_id=parse_id(job_id)).first()
+        if app is None:
+            raise NotFound()
+        return Response(AppSerializer(app).data)

@@ -1,0 +1,113 @@
+"""`python -m server`: migrate, optionally seed, then serve HTTP + websockets with uvicorn (docs/api.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+READY = "appbuilder server listening on http://{host}:{port}"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m server", description="appbuilder reference backend")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--db", metavar="PATH", help="SQLite database (APPBUILDER_DB)")
+    parser.add_argument("--allow-purge", action="store_true", default=None, help="enable DELETE /api/jobs/purge/")
+    parser.add_argument("--dialect", choices=["documented", "legacy"], help="websocket frame dialect")
+    parser.add_argument("--speed", type=float, metavar="S", help="seconds between pipeline steps")
+    parser.add_argument("--access-lifetime", type=float, metavar="S", help="access token lifetime")
+    parser.add_argument("--refresh-lifetime", type=float, metavar="S", help="refresh token lifetime")
+    parser.add_argument("--seed-demo", action="store_true", default=None, help="create demo users and jobs")
+    args = parser.parse_args(argv)
+    if args.speed is not None and args.speed < 0:
+        parser.error("--speed must be >= 0")
+    return args
+
+
+def configure_environment(args: argparse.Namespace) -> None:
+    """CLI flags override the environment; Django settings read it at import."""
+    flags = {"APPBUILDER_DB": args.db and str(Path(args.db).expanduser().resolve()),
+             "ALLOW_JOB_PURGE": args.allow_purge and "1", "WS_DIALECT": args.dialect,
+             "PIPELINE_SPEED": args.speed, "ACCESS_TOKEN_LIFETIME": args.access_lifetime,
+             "REFRESH_TOKEN_LIFETIME": args.refresh_lifetime, "APPBUILDER_SEED_DEMO": args.seed_demo and "1"}
+    for name, value in flags.items():
+        if value is not None:
+            os.environ[name] = str(value)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "server.settings"
+
+
+def prepare() -> bool:
+    """Set up Django, create the data dir, migrate, seed when asked; returns whether demo data was seeded."""
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    if not settings.SEED_DEMO:
+        return False
+    from server.jobs.seed import seed_demo
+
+    seed_demo()
+    return True
+
+
+async def serve(host: str, port: int, seeded: bool) -> None:
+    import uvicorn
+
+    from server.asgi import application
+    from server.jobs import pipeline
+    from server.jobs.seed import ADMIN_USER, DEMO_USER
+
+    pipeline.bind_loop(asyncio.get_running_loop())
+    config = uvicorn.Config(application, host=host, port=port, ws="websockets-sansio", lifespan="off",
+                            access_log=False, log_level="warning", log_config=None)
+    server = uvicorn.Server(config)
+
+    async def announce() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            await asyncio.sleep(0.01)
+        print(READY.format(host=host, port=port), flush=True)
+        if seeded:
+            print(f"demo login: {DEMO_USER[0]} / {DEMO_USER[1]}  (admin: {ADMIN_USER[0]} / {ADMIN_USER[1]})",
+                  flush=True)
+        await pipeline.resume_unfinished()
+
+    announcer = asyncio.create_task(announce())
+    try:
+        await server.serve()
+    finally:
+        announcer.cancel()
+
+
+def configure_logging() -> None:
+    from server.logfilter import RedactTokens
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactTokens())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers, logger.propagate = [handler], False
+        logger.setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_environment(args)
+    seeded = prepare()
+    configure_logging()
+    try:
+        asyncio.run(serve(args.host, args.port, seeded))
+    except KeyboardInterrupt:
+        pass
+    return 0
