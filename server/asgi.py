@@ -17,10 +17,12 @@ from server.authentication.middleware import JWTAuthMiddleware  # noqa: E402
 from server.jobs import pipeline  # noqa: E402
 from server.jobs.routing import websocket_urlpatterns  # noqa: E402
 
-router = ProtocolTypeRouter({
-    "http": django_application,
-    "websocket": JWTAuthMiddleware(URLRouter(websocket_urlpatterns)),
-})
+router = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": JWTAuthMiddleware(URLRouter(websocket_urlpatterns)),
+    }
+)
 
 
 async def application(scope: dict, receive: Any, send: Any) -> Any:

@@ -18,7 +18,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--db", metavar="PATH", help="SQLite database (APPBUILDER_DB)")
-    parser.add_argument("--allow-purge", action="store_true", default=None, help="enable DELETE /api/jobs/purge/")
+    parser.add_argument(
+        "--allow-purge", action="store_true", default=None, help="enable DELETE /api/jobs/purge/"
+    )
     parser.add_argument("--dialect", choices=["documented", "legacy"], help="websocket frame dialect")
     parser.add_argument("--speed", type=float, metavar="S", help="seconds between pipeline steps")
     parser.add_argument("--access-lifetime", type=float, metavar="S", help="access token lifetime")
@@ -32,10 +34,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def configure_environment(args: argparse.Namespace) -> None:
     """CLI flags override the environment; Django settings read it at import."""
-    flags = {"APPBUILDER_DB": args.db and str(Path(args.db).expanduser().resolve()),
-             "ALLOW_JOB_PURGE": args.allow_purge and "1", "WS_DIALECT": args.dialect,
-             "PIPELINE_SPEED": args.speed, "ACCESS_TOKEN_LIFETIME": args.access_lifetime,
-             "REFRESH_TOKEN_LIFETIME": args.refresh_lifetime, "APPBUILDER_SEED_DEMO": args.seed_demo and "1"}
+    flags = {
+        "APPBUILDER_DB": args.db and str(Path(args.db).expanduser().resolve()),
+        "ALLOW_JOB_PURGE": args.allow_purge and "1",
+        "WS_DIALECT": args.dialect,
+        "PIPELINE_SPEED": args.speed,
+        "ACCESS_TOKEN_LIFETIME": args.access_lifetime,
+        "REFRESH_TOKEN_LIFETIME": args.refresh_lifetime,
+        "APPBUILDER_SEED_DEMO": args.seed_demo and "1",
+    }
     for name, value in flags.items():
         if value is not None:
             os.environ[name] = str(value)
@@ -67,8 +74,16 @@ async def serve(host: str, port: int, seeded: bool) -> None:
     from server.jobs.seed import ADMIN_USER, DEMO_USER
 
     pipeline.bind_loop(asyncio.get_running_loop())
-    config = uvicorn.Config(application, host=host, port=port, ws="websockets-sansio", lifespan="off",
-                            access_log=False, log_level="warning", log_config=None)
+    config = uvicorn.Config(
+        application,
+        host=host,
+        port=port,
+        ws="websockets-sansio",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        log_config=None,
+    )
     server = uvicorn.Server(config)
 
     async def announce() -> None:
@@ -78,8 +93,10 @@ async def serve(host: str, port: int, seeded: bool) -> None:
             await asyncio.sleep(0.01)
         print(READY.format(host=host, port=port), flush=True)
         if seeded:
-            print(f"demo login: {DEMO_USER[0]} / {DEMO_USER[1]}  (admin: {ADMIN_USER[0]} / {ADMIN_USER[1]})",
-                  flush=True)
+            print(
+                f"demo login: {DEMO_USER[0]} / {DEMO_USER[1]}  (admin: {ADMIN_USER[0]} / {ADMIN_USER[1]})",
+                flush=True,
+            )
         await pipeline.resume_unfinished()
 
     announcer = asyncio.create_task(announce())

@@ -24,8 +24,9 @@ def env_float(name: str, default: float) -> float:
 
 
 TESTING = "pytest" in sys.modules
-DB_PATH = Path(os.environ.get("APPBUILDER_DB")
-               or Path(platformdirs.user_data_dir("appbuilder-tui")) / "server.sqlite3").expanduser()
+DB_PATH = Path(
+    os.environ.get("APPBUILDER_DB") or Path(platformdirs.user_data_dir("appbuilder-tui")) / "server.sqlite3"
+).expanduser()
 
 
 def _secret_key() -> str:

@@ -14,9 +14,16 @@ VERSION = "0.1.0"
 @authentication_classes([])
 @permission_classes([AllowAny])
 def meta(request: Request) -> Response:
-    return Response({"name": "appbuilder-reference", "version": VERSION, "allow_job_purge": settings.ALLOW_JOB_PURGE,
-                     "ws_dialect": settings.WS_DIALECT, "max_prompt_length": settings.MAX_PROMPT_LENGTH,
-                     "access_token_lifetime": int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())})
+    return Response(
+        {
+            "name": "appbuilder-reference",
+            "version": VERSION,
+            "allow_job_purge": settings.ALLOW_JOB_PURGE,
+            "ws_dialect": settings.WS_DIALECT,
+            "max_prompt_length": settings.MAX_PROMPT_LENGTH,
+            "access_token_lifetime": int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()),
+        }
+    )
 
 
 urlpatterns = [

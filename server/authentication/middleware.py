@@ -1,4 +1,4 @@
-"""Channels middleware: authenticates a websocket from `?token=<access>` (first-frame auth is the consumer's)."""
+"""Channels middleware: authenticates a websocket from `?token=<access>` (first-frame auth: consumer)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,9 @@ class RegisterView(APIView):
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             user = serializer.save()
-        return Response({"user": UserSerializer(user).data, **tokens_for(user)}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"user": UserSerializer(user).data, **tokens_for(user)}, status=status.HTTP_201_CREATED
+        )
 
 
 class LoginView(TokenObtainPairView):
@@ -48,8 +50,9 @@ class LogoutView(APIView):
         except TokenError as exc:
             return Response({"refresh": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         if str(token.get("user_id")) != str(request.user.pk):
-            return Response({"refresh": ["Token does not belong to this user."]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"refresh": ["Token does not belong to this user."]}, status=status.HTTP_400_BAD_REQUEST
+            )
         token.blacklist()
         return Response(status=status.HTTP_205_RESET_CONTENT)
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
+from string import Template
 from typing import Protocol
 
 from .models import STAGE_NAMES
 
 QUESTION_COUNT = 3
-STOPWORDS = set("""a an and app application are as at be build but by can create for from have i in into is it
+STOPWORDS = set(
+    """a an and app application are as at be build but by can create for from have i in into is it
 its make me my need of on or our should so that the their them this to tool want we which will with would you
-your web simple small site system page""".split())
+your web simple small site system page""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,17 @@ class ScriptedAgent:
 
             ## Delivery plan
             {stages}
-            """).format(title=title, summary=" ".join(prompt.split())[:500], users=users, entity=entity,
-                        data=data, bullets=bullets, lower=entity.lower(), constraints=constraints,
-                        stages="\n".join(f"{i}. {s}" for i, s in enumerate(STAGE_NAMES, 1)))
+            """).format(
+            title=title,
+            summary=" ".join(prompt.split())[:500],
+            users=users,
+            entity=entity,
+            data=data,
+            bullets=bullets,
+            lower=entity.lower(),
+            constraints=constraints,
+            stages="\n".join(f"{i}. {s}" for i, s in enumerate(STAGE_NAMES, 1)),
+        )
 
     def stage_steps(self, stage: str, prompt: str) -> list[tuple[int, str]]:
         entity = _entity(prompt).lower()
@@ -128,20 +139,32 @@ class ScriptedAgent:
     def build_app(self, prompt: str, answers: list[str]) -> AppSpec:
         title, entity = _title(prompt), _entity(prompt)
         lower, slug = entity.lower(), _slug(title)
+        values = {"title": title, "title_repr": repr(title), "prompt": prompt.strip(), "entity": entity,
+                  "lower": lower, "slug": slug}
         files = [
-            {"path": "README.md", "language": "markdown", "content": _readme(title, prompt, lower)},
+            {"path": "README.md", "language": "markdown", "content": _render(README, **values)},
             {"path": "app/__init__.py", "language": "python", "content": f'"""{title}."""\n'},
-            {"path": "app/models.py", "language": "python", "content": _models(entity)},
-            {"path": "app/main.py", "language": "python", "content": _main(title, entity)},
-            {"path": "tests/test_app.py", "language": "python", "content": _tests(entity)},
-            {"path": "pyproject.toml", "language": "toml", "content": _pyproject(slug)},
+            {"path": "app/models.py", "language": "python", "content": _render(MODELS, **values)},
+            {"path": "app/main.py", "language": "python", "content": _render(MAIN, **values)},
+            {"path": "tests/test_app.py", "language": "python", "content": _render(TESTS, **values)},
+            {"path": "pyproject.toml", "language": "toml", "content": _render(PYPROJECT, **values)},
         ]
         architecture = {
             "components": [
-                {"id": "ui", "name": "Web UI", "kind": "frontend", "description": f"Lists and edits {lower}s"},
+                {
+                    "id": "ui",
+                    "name": "Web UI",
+                    "kind": "frontend",
+                    "description": f"Lists and edits {lower}s",
+                },
                 {"id": "api", "name": "API", "kind": "service", "description": "FastAPI app in app/main.py"},
                 {"id": "auth", "name": "Auth", "kind": "service", "description": "Token authentication"},
-                {"id": "db", "name": "Database", "kind": "database", "description": f"{entity} table (SQLite)"},
+                {
+                    "id": "db",
+                    "name": "Database",
+                    "kind": "database",
+                    "description": f"{entity} table (SQLite)",
+                },
             ],
             "links": [
                 {"source": "ui", "target": "api", "label": "HTTPS / JSON"},
@@ -149,49 +172,116 @@ class ScriptedAgent:
                 {"source": "api", "target": "db", "label": "SQL"},
             ],
         }
-        return AppSpec(name=title, description=" ".join(prompt.split())[:200], files=files,
-                       architecture=architecture)
+        return AppSpec(
+            name=title, description=" ".join(prompt.split())[:200], files=files, architecture=architecture
+        )
 
 
-def _readme(title: str, prompt: str, lower: str) -> str:
-    return (f"# {title}\n\n{prompt.strip()}\n\n## Run\n\n```sh\npip install -e .\nuvicorn app.main:app --reload\n```"
-            f"\n\n## API\n\n- `GET /{lower}s` list\n- `POST /{lower}s` create\n- `GET /{lower}s/{{id}}` read\n"
-            f"- `DELETE /{lower}s/{{id}}` delete\n")
+README = """\
+# $title
+
+$prompt
+
+## Run
+
+```sh
+pip install -e .
+uvicorn app.main:app --reload
+```
+
+## API
+
+- `GET /${lower}s` list
+- `POST /${lower}s` create
+- `GET /${lower}s/{id}` read
+- `DELETE /${lower}s/{id}` delete
+"""
+
+MODELS = '''\
+"""Data model."""
+
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, Field
 
 
-def _models(entity: str) -> str:
-    return (f'"""Data model."""\n\nfrom datetime import datetime, timezone\n\nfrom pydantic import BaseModel, '
-            f'Field\n\n\nclass {entity}In(BaseModel):\n    title: str = Field(min_length=1, max_length=200)\n'
-            f'    notes: str = ""\n\n\nclass {entity}({entity}In):\n    id: int\n'
-            f'    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))\n')
+class ${entity}In(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    notes: str = ""
 
 
-def _main(title: str, entity: str) -> str:
-    lower = entity.lower()
-    return (f'"""{title}: HTTP API."""\n\nfrom fastapi import FastAPI, HTTPException\n\n'
-            f"from .models import {entity}, {entity}In\n\napp = FastAPI(title={title!r})\n"
-            f"_store: dict[int, {entity}] = {{}}\n\n\n@app.get(\"/{lower}s\")\ndef list_{lower}s() -> list[{entity}]:\n"
-            f"    return list(_store.values())\n\n\n@app.post(\"/{lower}s\", status_code=201)\n"
-            f"def create_{lower}(data: {entity}In) -> {entity}:\n    item = {entity}(id=len(_store) + 1, "
-            f"**data.model_dump())\n    _store[item.id] = item\n    return item\n\n\n"
-            f"@app.get(\"/{lower}s/{{item_id}}\")\ndef get_{lower}(item_id: int) -> {entity}:\n"
-            f"    if item_id not in _store:\n        raise HTTPException(404, \"{entity} not found\")\n"
-            f"    return _store[item_id]\n\n\n@app.delete(\"/{lower}s/{{item_id}}\", status_code=204)\n"
-            f"def delete_{lower}(item_id: int) -> None:\n    _store.pop(item_id, None)\n")
+class $entity(${entity}In):
+    id: int
+    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+'''
+
+MAIN = '''\
+"""$title: HTTP API."""
+
+from fastapi import FastAPI, HTTPException
+
+from .models import $entity, ${entity}In
+
+app = FastAPI(title=$title_repr)
+_store: dict[int, $entity] = {}
 
 
-def _tests(entity: str) -> str:
-    lower = entity.lower()
-    return (f'from fastapi.testclient import TestClient\n\nfrom app.main import app\n\nclient = TestClient(app)\n\n\n'
-            f"def test_create_and_list() -> None:\n    r = client.post(\"/{lower}s\", json={{\"title\": \"first\"}})\n"
-            f"    assert r.status_code == 201\n    assert client.get(\"/{lower}s\").json()[0][\"title\"] == \"first\"\n"
-            f"\n\ndef test_missing_is_404() -> None:\n    assert client.get(\"/{lower}s/999\").status_code == 404\n")
+@app.get("/${lower}s")
+def list_${lower}s() -> list[$entity]:
+    return list(_store.values())
 
 
-def _pyproject(slug: str) -> str:
-    return (f'[project]\nname = "{slug}"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
-            'dependencies = ["fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2"]\n\n'
-            '[project.optional-dependencies]\ntest = ["pytest>=8", "httpx>=0.27"]\n')
+@app.post("/${lower}s", status_code=201)
+def create_$lower(data: ${entity}In) -> $entity:
+    item = $entity(id=len(_store) + 1, **data.model_dump())
+    _store[item.id] = item
+    return item
+
+
+@app.get("/${lower}s/{item_id}")
+def get_$lower(item_id: int) -> $entity:
+    if item_id not in _store:
+        raise HTTPException(404, "$entity not found")
+    return _store[item_id]
+
+
+@app.delete("/${lower}s/{item_id}", status_code=204)
+def delete_$lower(item_id: int) -> None:
+    _store.pop(item_id, None)
+'''
+
+TESTS = """\
+from fastapi.testclient import TestClient
+
+from app.main import app
+
+client = TestClient(app)
+
+
+def test_create_and_list() -> None:
+    r = client.post("/${lower}s", json={"title": "first"})
+    assert r.status_code == 201
+    assert client.get("/${lower}s").json()[0]["title"] == "first"
+
+
+def test_missing_is_404() -> None:
+    assert client.get("/${lower}s/999").status_code == 404
+"""
+
+PYPROJECT = """\
+[project]
+name = "$slug"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2"]
+
+[project.optional-dependencies]
+test = ["pytest>=8", "httpx>=0.27"]
+"""
+
+
+def _render(template: str, **values: str) -> str:
+    return Template(template).substitute(values)
 
 
 DEFAULT_AGENT: Agent = ScriptedAgent()

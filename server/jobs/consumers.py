@@ -128,7 +128,9 @@ class JobConsumer(AsyncWebsocketConsumer):
         if result == "not_found":
             await self.close(code=CLOSE_NOT_FOUND)
         elif result == "not_collecting":
-            await self._error("not_collecting", "Chat is only possible while the job is collecting requirements.")
+            await self._error(
+                "not_collecting", "Chat is only possible while the job is collecting requirements."
+            )
 
     async def job_frame(self, event: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(event["frame"]))

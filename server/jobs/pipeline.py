@@ -37,15 +37,21 @@ class Step:
 
 def answers(job: Job) -> list[str]:
     """The user's answers to the agent's questions (first chats, `/go` excluded)."""
-    texts = JobMessage.objects.filter(job=job, kind="chat", role="user").order_by("id").values_list("content", flat=True)
+    texts = (
+        JobMessage.objects.filter(job=job, kind="chat", role="user")
+        .order_by("id")
+        .values_list("content", flat=True)
+    )
     return [t for t in texts if t.strip() != GO][:QUESTION_COUNT]
 
 
 def plan(job: Job, agent: Agent = DEFAULT_AGENT) -> list[Step]:
     """Every step after collecting, in order; deterministic for a given job."""
-    steps = [Step("status", "Writing the product requirements", {"status": "prd"}),
-             Step("prd", "PRD ready", {}),
-             Step("status", "Building the app", {"status": "building"})]
+    steps = [
+        Step("status", "Writing the product requirements", {"status": "prd"}),
+        Step("prd", "PRD ready", {}),
+        Step("status", "Building the app", {"status": "building"}),
+    ]
     for stage in STAGE_NAMES:
         for progress, text in agent.stage_steps(stage, job.initial_prompt):
             state = "done" if progress >= 100 else "running"
@@ -61,8 +67,15 @@ def _apply(job: Job, step: Step, agent: Agent) -> dict[str, Any]:
         job.status = data["status"]
         if job.status == Job.Status.DONE:
             spec = agent.build_app(job.initial_prompt, answers(job))
-            app = App.objects.create(job=job, owner_id=job.owner_id, name=spec.name, description=spec.description,
-                                     files=spec.files, file_count=len(spec.files), architecture=spec.architecture)
+            app = App.objects.create(
+                job=job,
+                owner_id=job.owner_id,
+                name=spec.name,
+                description=spec.description,
+                files=spec.files,
+                file_count=len(spec.files),
+                architecture=spec.architecture,
+            )
             app.preview_url = f"https://preview.appbuilder.example/apps/{app.pk}/"
             app.save(update_fields=["preview_url"])
             job.current_stage = None
@@ -93,11 +106,19 @@ def run_step_sync(job_id: int, agent: Agent = DEFAULT_AGENT, notify: bool = True
         data = _apply(job, step, agent)
         job.pipeline_step += 1
         job.save()
-        post_message(job, step.kind, "system" if step.kind != "prd" else "agent", step.content, data, notify=notify)
+        post_message(
+            job, step.kind, "system" if step.kind != "prd" else "agent", step.content, data, notify=notify
+        )
         if job.status == Job.Status.DONE:
             app = App.objects.get(job=job)
-            post_message(job, "app", "system", f"{app.name} is ready",
-                         {"app_id": app.pk, "name": app.name, "preview_url": app.preview_url}, notify=notify)
+            post_message(
+                job,
+                "app",
+                "system",
+                f"{app.name} is ready",
+                {"app_id": app.pk, "name": app.name, "preview_url": app.preview_url},
+                notify=notify,
+            )
         return job.pipeline_step < len(steps)
 
 
@@ -148,6 +169,7 @@ def create_job_sync(owner: Any, prompt: str, agent: Agent = DEFAULT_AGENT) -> Jo
 
 
 # --- asyncio side ---------------------------------------------------------------------------------------
+
 
 def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
     """Remember the server's event loop so sync views can schedule pipeline tasks on it."""

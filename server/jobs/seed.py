@@ -12,7 +12,9 @@ DEMO_USER = ("demo", "demo-password")
 ADMIN_USER = ("admin", "admin-password")
 
 DONE_PROMPT = "A recipe manager where I can save recipes, tag them and plan meals for the week."
-COLLECTING_PROMPT = "A habit tracker for my team.\nEach person logs daily habits and sees a weekly streak chart."
+COLLECTING_PROMPT = (
+    "A habit tracker for my team.\nEach person logs daily habits and sees a weekly streak chart."
+)
 FAILED_PROMPT = "An inventory system for a small bike shop with barcode scanning."
 BUILDING_PROMPT = "A booking page for a yoga studio: classes, instructors and waitlists."
 
@@ -32,10 +34,18 @@ def seed_demo() -> bool:
     with transaction.atomic():
         demo = users.create_user(username=DEMO_USER[0], password=DEMO_USER[1], email="demo@example.com")
         if not users.filter(username=ADMIN_USER[0]).exists():
-            users.create_user(username=ADMIN_USER[0], password=ADMIN_USER[1], email="admin@example.com",
-                              is_staff=True, is_superuser=True)
-    done = _job(demo, DONE_PROMPT, ["Home cooks; they must find a recipe fast.", "Ingredients, steps, tags.",
-                                    "Works on phones."])
+            users.create_user(
+                username=ADMIN_USER[0],
+                password=ADMIN_USER[1],
+                email="admin@example.com",
+                is_staff=True,
+                is_superuser=True,
+            )
+    done = _job(
+        demo,
+        DONE_PROMPT,
+        ["Home cooks; they must find a recipe fast.", "Ingredients, steps, tags.", "Works on phones."],
+    )
     pipeline.run_to_end_sync(done.pk)
 
     _job(demo, COLLECTING_PROMPT, ["Team leads and members; log a habit in one tap."])
@@ -45,7 +55,9 @@ def seed_demo() -> bool:
         pipeline.run_step_sync(failed.pk, notify=False)
     pipeline.fail_job_sync(failed.pk, "The build failed: the barcode scanner SDK is not available offline.")
 
-    building = _job(demo, BUILDING_PROMPT, ["Studio members booking classes.", "Class times, capacity.", "/go"])
+    building = _job(
+        demo, BUILDING_PROMPT, ["Studio members booking classes.", "Class times, capacity.", "/go"]
+    )
     for _ in range(6):
         pipeline.run_step_sync(building.pk, notify=False)
     return True

@@ -17,9 +17,18 @@ def job_dict(job: Job) -> dict[str, Any]:
         app_id = job.app_pk
     else:
         app_id = App.objects.filter(job=job).values_list("pk", flat=True).first()
-    return {"id": job.pk, "title": job.title, "initial_prompt": job.initial_prompt, "status": job.status,
-            "current_stage": job.current_stage, "stages": job.stages, "prd": job.prd, "app_id": app_id,
-            "created_at": iso(job.created_at), "updated_at": iso(job.updated_at)}
+    return {
+        "id": job.pk,
+        "title": job.title,
+        "initial_prompt": job.initial_prompt,
+        "status": job.status,
+        "current_stage": job.current_stage,
+        "stages": job.stages,
+        "prd": job.prd,
+        "app_id": app_id,
+        "created_at": iso(job.created_at),
+        "updated_at": iso(job.updated_at),
+    }
 
 
 class JobSerializer(serializers.BaseSerializer):

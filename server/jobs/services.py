@@ -42,31 +42,79 @@ def message_frame(message: JobMessage, dialect_name: str | None = None) -> dict[
         if kind == "chat":
             return {"type": "agentDialogue", **head, "role": message.role, "message": text, "timestamp": ts}
         if kind == "status":
-            return {"type": "jobStatus", **head, "status": d.get("status"), "message": text, "appId": None,
-                    "timestamp": ts}
+            return {
+                "type": "jobStatus",
+                **head,
+                "status": d.get("status"),
+                "message": text,
+                "appId": None,
+                "timestamp": ts,
+            }
         if kind == "step":
-            return {"type": "stageUpdate", **head, "stage": d.get("stage"), "state": d.get("stage_status"),
-                    "progress": d.get("progress", 0), "message": text, "timestamp": ts}
+            return {
+                "type": "stageUpdate",
+                **head,
+                "stage": d.get("stage"),
+                "state": d.get("stage_status"),
+                "progress": d.get("progress", 0),
+                "message": text,
+                "timestamp": ts,
+            }
         if kind == "prd":
             return {"type": "prdReady", **head, "prd": d.get("prd", ""), "timestamp": ts}
         if kind == "app":
-            return {"type": "jobStatus", **head, "status": "done", "message": text, "appId": d.get("app_id"),
-                    "appName": d.get("name", ""), "previewUrl": d.get("preview_url", ""), "timestamp": ts}
+            return {
+                "type": "jobStatus",
+                **head,
+                "status": "done",
+                "message": text,
+                "appId": d.get("app_id"),
+                "appName": d.get("name", ""),
+                "previewUrl": d.get("preview_url", ""),
+                "timestamp": ts,
+            }
         return {"type": "error", **head, "code": d.get("code", "error"), "message": text, "timestamp": ts}
     head = {"id": base_id, "job_id": job_id}
     if kind == "chat":
         return {"kind": "chat", **head, "role": message.role, "text": text, "created_at": ts}
     if kind == "status":
-        return {"kind": "status", **head, "status": d.get("status"), "text": text, "prd": None, "created_at": ts}
+        return {
+            "kind": "status",
+            **head,
+            "status": d.get("status"),
+            "text": text,
+            "prd": None,
+            "created_at": ts,
+        }
     if kind == "prd":
-        return {"kind": "status", **head, "status": "prd", "text": "PRD ready", "prd": d.get("prd", ""),
-                "created_at": ts}
+        return {
+            "kind": "status",
+            **head,
+            "status": "prd",
+            "text": "PRD ready",
+            "prd": d.get("prd", ""),
+            "created_at": ts,
+        }
     if kind == "step":
-        return {"kind": "step", **head, "stage": d.get("stage"), "stage_status": d.get("stage_status"),
-                "progress": d.get("progress", 0), "text": text, "created_at": ts}
+        return {
+            "kind": "step",
+            **head,
+            "stage": d.get("stage"),
+            "stage_status": d.get("stage_status"),
+            "progress": d.get("progress", 0),
+            "text": text,
+            "created_at": ts,
+        }
     if kind == "app":
-        return {"kind": "app", **head, "app_id": d.get("app_id"), "name": d.get("name", ""),
-                "preview_url": d.get("preview_url", ""), "text": text, "created_at": ts}
+        return {
+            "kind": "app",
+            **head,
+            "app_id": d.get("app_id"),
+            "name": d.get("name", ""),
+            "preview_url": d.get("preview_url", ""),
+            "text": text,
+            "created_at": ts,
+        }
     return {"kind": "error", **head, "code": d.get("code", "error"), "text": text, "created_at": ts}
 
 
@@ -74,7 +122,14 @@ def reply_error_frame(job_id: int | None, code: str, text: str, dialect_name: st
     """An `error` frame answering one bad client frame: not persisted, id null."""
     ts = iso(timezone.now())
     if (dialect_name or dialect()) == "legacy":
-        return {"type": "error", "messageId": None, "jobId": job_id, "code": code, "message": text, "timestamp": ts}
+        return {
+            "type": "error",
+            "messageId": None,
+            "jobId": job_id,
+            "code": code,
+            "message": text,
+            "timestamp": ts,
+        }
     return {"kind": "error", "id": None, "job_id": job_id, "code": code, "text": text, "created_at": ts}
 
 
@@ -97,8 +152,9 @@ def broadcast_job_deleted(job_id: int) -> None:
     _group_send(job_id, {"type": "job.deleted", "job_id": job_id})
 
 
-def post_message(job: Job, kind: str, role: str, content: str, data: dict[str, Any] | None = None,
-                 *, notify: bool = True) -> JobMessage:
+def post_message(
+    job: Job, kind: str, role: str, content: str, data: dict[str, Any] | None = None, *, notify: bool = True
+) -> JobMessage:
     """Persist a message and broadcast it once the surrounding transaction commits."""
     message = JobMessage.objects.create(job=job, kind=kind, role=role, content=content, data=data or {})
     if notify:

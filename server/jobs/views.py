@@ -90,8 +90,13 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             updated = Job.objects.filter(pk=job.pk, status=Job.Status.COLLECTING).first()
             if updated is None:
                 current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-                return Response({"detail": "The prompt can only be edited while the job is collecting requirements "
-                                           f"(status is '{current}')."}, status=status.HTTP_409_CONFLICT)
+                return Response(
+                    {
+                        "detail": "The prompt can only be edited while the job is collecting requirements "
+                        f"(status is '{current}')."
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
             updated.initial_prompt, updated.title = prompt, derive_title(prompt)
             updated.save(update_fields=["initial_prompt", "title", "updated_at"])
         return Response(self._read(job.pk))
@@ -109,15 +114,22 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         job = self.get_object()
         if not pipeline.begin_sync(job.pk):
             current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-            return Response({"detail": f"The build can only be started while the job is collecting requirements "
-                                       f"(status is '{current}')."}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {
+                    "detail": f"The build can only be started while the job is collecting requirements "
+                    f"(status is '{current}')."
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
 
     @action(detail=False, methods=["delete"])
     def purge(self, request: Request) -> Response:
         if not settings.ALLOW_JOB_PURGE:
-            return Response({"detail": "Job purge is disabled on this server (ALLOW_JOB_PURGE is off)."},
-                            status=status.HTTP_403_FORBIDDEN)
+            return Response(
+                {"detail": "Job purge is disabled on this server (ALLOW_JOB_PURGE is off)."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         with transaction.atomic():
             ids = list(Job.objects.filter(owner=request.user).values_list("pk", flat=True))
             Job.objects.filter(owner=request.user).delete()
@@ -125,15 +137,18 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         return Response({"deleted": len(ids)})
 
 
-class JobMessageViewSet(OwnedObjectMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-                        viewsets.GenericViewSet):
+class JobMessageViewSet(
+    OwnedObjectMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     serializer_class = JobMessageSerializer
 
     def get_queryset(self) -> QuerySet[JobMessage]:
         return JobMessage.objects.filter(job__owner=self.request.user)
 
     def _own_job(self, raw: Any, field: str) -> Job:
-        job = Job.objects.filter(pk=parse_id(raw, not_found=False, field=field), owner=self.request.user).first()
+        job = Job.objects.filter(
+            pk=parse_id(raw, not_found=False, field=field), owner=self.request.user
+        ).first()
         if job is None:
             raise NotFound()
         return job
@@ -158,7 +173,9 @@ class JobMessageViewSet(OwnedObjectMixin, mixins.RetrieveModelMixin, mixins.Dest
             message = pipeline.user_chat_sync(job, data["content"])
         else:
             with transaction.atomic():
-                message = post_message(job, data["kind"], data["role"], data["content"], _default_data(job, data))
+                message = post_message(
+                    job, data["kind"], data["role"], data["content"], _default_data(job, data)
+                )
         return Response(JobMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
