@@ -7,6 +7,7 @@ resumes every unfinished job from its last persisted step. Tasks run on the serv
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import copy
 import logging
 from dataclasses import dataclass, field
@@ -186,7 +187,7 @@ def schedule(job_id: int) -> None:
     if running is not None:
         _ensure(job_id)
     elif _loop is not None and not _loop.is_closed():
-        _loop.call_soon_threadsafe(_ensure, job_id)
+        _loop.call_soon_threadsafe(_ensure, job_id, context=contextvars.Context())
     else:
         log.debug("no event loop: job %s will resume at the next server start", job_id)
 
@@ -196,7 +197,9 @@ def _ensure(job_id: int) -> None:
     task = _tasks.get(job_id)
     if task is not None and not task.done() and task.get_loop() is loop:
         return
-    _tasks[job_id] = loop.create_task(run_job(job_id), name=f"pipeline-{job_id}")
+    # A fresh context: the caller's (e.g. a sync_to_async thread's) context vars must not leak into the task.
+    task = loop.create_task(run_job(job_id), name=f"pipeline-{job_id}", context=contextvars.Context())
+    _tasks[job_id] = task
 
 
 async def run_job(job_id: int) -> None:
