@@ -104,6 +104,7 @@ async def serve(host: str, port: int, seeded: bool) -> None:
         await server.serve()
     finally:
         announcer.cancel()
+        await pipeline.cancel_all()
 
 
 def configure_logging() -> None:

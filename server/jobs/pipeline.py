@@ -220,6 +220,15 @@ async def run_job(job_id: int) -> None:
             _tasks.pop(job_id, None)
 
 
+async def cancel_all() -> None:
+    """Cancel this loop's pipeline tasks (shutdown, tests); their jobs resume at the next start."""
+    loop = asyncio.get_running_loop()
+    tasks = [t for t in list(_tasks.values()) if t.get_loop() is loop and not t.done()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def unfinished_job_ids() -> list[int]:
     return list(Job.objects.filter(status__in=ACTIVE).values_list("pk", flat=True))
 
