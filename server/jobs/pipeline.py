@@ -152,13 +152,13 @@ def user_chat_sync(job: Job, text: str, agent: Agent = DEFAULT_AGENT) -> JobMess
     with transaction.atomic():
         message = post_message(job, "chat", "user", text)
         if text.strip() == GO:
-            transaction.on_commit(lambda: begin_sync(job.pk, agent.acknowledgement(early=True)))
+            begin_sync(job.pk, agent.acknowledgement(early=True))
             return message
         count = len(answers(job))
         if count < QUESTION_COUNT:
             post_message(job, "chat", "agent", agent.question(job.initial_prompt, count))
         else:
-            transaction.on_commit(lambda: begin_sync(job.pk, agent.acknowledgement(early=False)))
+            begin_sync(job.pk, agent.acknowledgement(early=False))
         return message
 
 

@@ -25,8 +25,9 @@ def make_user(db: None) -> Callable[..., Any]:
     from django.contrib.auth import get_user_model
 
     def make(username: str | None = None, password: str = "pass-word-123", **extra: Any) -> Any:
-        return get_user_model().objects.create_user(username=username or f"user{next(_names)}", password=password,
-                                                    **extra)
+        return get_user_model().objects.create_user(
+            username=username or f"user{next(_names)}", password=password, **extra
+        )
 
     return make
 

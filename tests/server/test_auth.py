@@ -15,14 +15,20 @@ pytestmark = pytest.mark.django_db
 
 
 def register(anon: APIClient, username: str = "carol", password: str = "pass-word-123", **extra: Any) -> Any:
-    return anon.post("/api/auth/register/", {"username": username, "password": password, **extra}, format="json")
+    return anon.post("/api/auth/register/", {"username": username, "password": password, **extra})
 
 
 def test_meta_needs_no_auth(anon: APIClient) -> None:
     r = anon.get("/api/meta/", HTTP_AUTHORIZATION="Bearer garbage")
     assert r.status_code == 200
-    assert r.json() == {"name": "appbuilder-reference", "version": "0.1.0", "allow_job_purge": True,
-                        "ws_dialect": "documented", "max_prompt_length": 20000, "access_token_lifetime": 300}
+    assert r.json() == {
+        "name": "appbuilder-reference",
+        "version": "0.1.0",
+        "allow_job_purge": True,
+        "ws_dialect": "documented",
+        "max_prompt_length": 20000,
+        "access_token_lifetime": 300,
+    }
 
 
 def test_register_returns_user_and_working_tokens(anon: APIClient) -> None:
@@ -36,14 +42,17 @@ def test_register_returns_user_and_working_tokens(anon: APIClient) -> None:
     assert me.status_code == 200 and me.json()["email"] == "carol@example.com"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"username": "x", "password": "short"}, "password"),
-    ({"password": "pass-word-123"}, "username"),
-    ({"username": "x", "password": "pass-word-123", "is_staff": True}, "is_staff"),
-    ({"username": "x", "password": "pass-word-123", "email": "not-an-email"}, "email"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"username": "x", "password": "short"}, "password"),
+        ({"password": "pass-word-123"}, "username"),
+        ({"username": "x", "password": "pass-word-123", "is_staff": True}, "is_staff"),
+        ({"username": "x", "password": "pass-word-123", "email": "not-an-email"}, "email"),
+    ],
+)
 def test_register_rejects_bad_input(anon: APIClient, body: dict, field: str) -> None:
-    r = anon.post("/api/auth/register/", body, format="json")
+    r = anon.post("/api/auth/register/", body)
     assert r.status_code == 400
     assert field in r.json()
 
@@ -55,10 +64,10 @@ def test_register_duplicate_username(anon: APIClient) -> None:
 
 
 def test_login_ok_and_wrong_password(anon: APIClient, alice: Any) -> None:
-    r = anon.post("/api/auth/login/", {"username": "alice", "password": "pass-word-123"}, format="json")
+    r = anon.post("/api/auth/login/", {"username": "alice", "password": "pass-word-123"})
     assert r.status_code == 200
     assert {"access", "refresh", "user"} <= set(r.json()) and r.json()["user"]["username"] == "alice"
-    bad = anon.post("/api/auth/login/", {"username": "alice", "password": "nope-nope-nope"}, format="json")
+    bad = anon.post("/api/auth/login/", {"username": "alice", "password": "nope-nope-nope"})
     assert bad.status_code == 401
     assert bad.json()["detail"] == "No active account found with the given credentials"
 
@@ -79,38 +88,38 @@ def test_expired_access_token_is_401(anon: APIClient, alice: Any) -> None:
 
 def test_refresh_rotates_and_old_refresh_is_rejected(anon: APIClient) -> None:
     tokens = register(anon).json()
-    r = anon.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+    r = anon.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]})
     assert r.status_code == 200
     new = r.json()
     assert set(new) == {"access", "refresh"} and new["refresh"] != tokens["refresh"]
-    again = anon.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+    again = anon.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]})
     assert again.status_code == 401
-    assert anon.post("/api/auth/token/refresh/", {"refresh": new["refresh"]}, format="json").status_code == 200
+    assert anon.post("/api/auth/token/refresh/", {"refresh": new["refresh"]}).status_code == 200
 
 
 def test_refresh_with_garbage_is_401(anon: APIClient) -> None:
-    assert anon.post("/api/auth/token/refresh/", {"refresh": "x.y.z"}, format="json").status_code == 401
+    assert anon.post("/api/auth/token/refresh/", {"refresh": "x.y.z"}).status_code == 401
 
 
 def test_logout_blacklists_refresh(anon: APIClient) -> None:
     tokens = register(anon).json()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
-    r = client.post("/api/auth/logout/", {"refresh": tokens["refresh"]}, format="json")
+    r = client.post("/api/auth/logout/", {"refresh": tokens["refresh"]})
     assert r.status_code == 205 and not r.content
-    assert anon.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json").status_code == 401
+    assert anon.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}).status_code == 401
 
 
 def test_logout_needs_auth_and_a_valid_token(anon: APIClient, api: APIClient) -> None:
-    assert anon.post("/api/auth/logout/", {"refresh": "x"}, format="json").status_code == 401
-    assert api.post("/api/auth/logout/", {}, format="json").status_code == 400
-    assert api.post("/api/auth/logout/", {"refresh": "x.y.z"}, format="json").status_code == 400
+    assert anon.post("/api/auth/logout/", {"refresh": "x"}).status_code == 401
+    assert api.post("/api/auth/logout/", {}).status_code == 400
+    assert api.post("/api/auth/logout/", {"refresh": "x.y.z"}).status_code == 400
 
 
 def test_logout_refuses_another_users_refresh(api: APIClient, anon: APIClient) -> None:
     tokens = register(anon).json()
-    assert api.post("/api/auth/logout/", {"refresh": tokens["refresh"]}, format="json").status_code == 400
-    assert anon.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json").status_code == 200
+    assert api.post("/api/auth/logout/", {"refresh": tokens["refresh"]}).status_code == 400
+    assert anon.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}).status_code == 200
 
 
 def test_users_is_admin_only(make_user: Any, api: APIClient, anon: APIClient) -> None:

@@ -13,12 +13,22 @@ from server.jobs.models import Job, JobMessage
 from server.jobs.pipeline import run_to_end_sync
 
 pytestmark = pytest.mark.django_db
-JOB_KEYS = {"id", "title", "initial_prompt", "status", "current_stage", "stages", "prd", "app_id", "created_at",
-            "updated_at"}
+JOB_KEYS = {
+    "id",
+    "title",
+    "initial_prompt",
+    "status",
+    "current_stage",
+    "stages",
+    "prd",
+    "app_id",
+    "created_at",
+    "updated_at",
+}
 
 
 def create(client: APIClient, prompt: str = "A todo app for families\nwith shared lists") -> Any:
-    return client.post("/api/jobs/", {"initial_prompt": prompt}, format="json")
+    return client.post("/api/jobs/", {"initial_prompt": prompt})
 
 
 def test_create_job_posts_first_question(api: APIClient) -> None:
@@ -40,31 +50,34 @@ def test_title_is_at_most_60_chars(api: APIClient) -> None:
     assert len(job["title"]) <= 60 and job["title"].startswith("xxxx")
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"initial_prompt": ""}, "initial_prompt"),
-    ({"initial_prompt": "   \n "}, "initial_prompt"),
-    ({"initial_prompt": "x" * 20001}, "initial_prompt"),
-    ({"initial_prompt": "bad \x00 char"}, "initial_prompt"),
-    ({"initial_prompt": 42}, "initial_prompt"),
-    ({"initial_prompt": ["a"]}, "initial_prompt"),
-    ({"initial_prompt": None}, "initial_prompt"),
-    ({}, "initial_prompt"),
-    ({"initial_prompt": "ok", "status": "done"}, "status"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"initial_prompt": ""}, "initial_prompt"),
+        ({"initial_prompt": "   \n "}, "initial_prompt"),
+        ({"initial_prompt": "x" * 20001}, "initial_prompt"),
+        ({"initial_prompt": "bad \x00 char"}, "initial_prompt"),
+        ({"initial_prompt": 42}, "initial_prompt"),
+        ({"initial_prompt": ["a"]}, "initial_prompt"),
+        ({"initial_prompt": None}, "initial_prompt"),
+        ({}, "initial_prompt"),
+        ({"initial_prompt": "ok", "status": "done"}, "status"),
+    ],
+)
 def test_create_rejects_bad_input_and_stores_nothing(api: APIClient, body: dict, field: str) -> None:
-    r = api.post("/api/jobs/", body, format="json")
+    r = api.post("/api/jobs/", body)
     assert r.status_code == 400
     assert field in r.json() and isinstance(r.json()[field], list)
     assert not Job.objects.exists() and not JobMessage.objects.exists()
 
 
 def test_unknown_field_message(api: APIClient) -> None:
-    r = api.post("/api/jobs/", {"initial_prompt": "ok", "colour": "red"}, format="json")
+    r = api.post("/api/jobs/", {"initial_prompt": "ok", "colour": "red"})
     assert r.json() == {"colour": ["Unknown field."]}
 
 
 def test_non_object_body_is_400(api: APIClient) -> None:
-    assert api.post("/api/jobs/", ["x"], format="json").status_code == 400
+    assert api.post("/api/jobs/", ["x"]).status_code == 400
     assert api.post("/api/jobs/", "not json", content_type="application/json").status_code == 400
 
 
@@ -110,7 +123,7 @@ def test_list_has_no_n_plus_one(api: APIClient, alice: Any) -> None:
 def test_retrieve_patch_delete_cross_user_is_404(api: APIClient, other_api: APIClient) -> None:
     job_id = create(api).json()["id"]
     assert other_api.get(f"/api/jobs/{job_id}/").status_code == 404
-    assert other_api.patch(f"/api/jobs/{job_id}/", {"initial_prompt": "mine"}, format="json").status_code == 404
+    assert other_api.patch(f"/api/jobs/{job_id}/", {"initial_prompt": "mine"}).status_code == 404
     assert other_api.delete(f"/api/jobs/{job_id}/").status_code == 404
     assert other_api.post(f"/api/jobs/{job_id}/start/").status_code == 404
     r = api.get(f"/api/jobs/{job_id}/")
@@ -124,28 +137,35 @@ def test_odd_ids_are_404(api: APIClient, job_id: str) -> None:
 
 
 def test_requires_auth(anon: APIClient) -> None:
-    for method, path in [("get", "/api/jobs/"), ("post", "/api/jobs/"), ("get", "/api/jobs/1/"),
-                         ("delete", "/api/jobs/purge/"), ("post", "/api/jobs/1/start/")]:
+    for method, path in [
+        ("get", "/api/jobs/"),
+        ("post", "/api/jobs/"),
+        ("get", "/api/jobs/1/"),
+        ("delete", "/api/jobs/purge/"),
+        ("post", "/api/jobs/1/start/"),
+    ]:
         assert getattr(anon, method)(path).status_code == 401, path
 
 
 def test_patch_prompt_while_collecting(api: APIClient) -> None:
     job_id = create(api).json()["id"]
-    r = api.patch(f"/api/jobs/{job_id}/", {"initial_prompt": "Better prompt\nmore"}, format="json")
+    r = api.patch(f"/api/jobs/{job_id}/", {"initial_prompt": "Better prompt\nmore"})
     assert r.status_code == 200
     assert r.json()["initial_prompt"] == "Better prompt\nmore" and r.json()["title"] == "Better prompt"
-    assert api.patch(f"/api/jobs/{job_id}/", {"title": "x"}, format="json").json() == {"title": ["Unknown field."]}
-    assert api.patch(f"/api/jobs/{job_id}/", {"initial_prompt": ""}, format="json").status_code == 400
-    assert api.put(f"/api/jobs/{job_id}/", {"initial_prompt": "x"}, format="json").status_code == 405
+    assert api.patch(f"/api/jobs/{job_id}/", {"title": "x"}).json() == {"title": ["Unknown field."]}
+    assert api.patch(f"/api/jobs/{job_id}/", {"initial_prompt": ""}).status_code == 400
+    assert api.put(f"/api/jobs/{job_id}/", {"initial_prompt": "x"}).status_code == 405
 
 
 def test_patch_after_collecting_is_409(api: APIClient) -> None:
     job_id = create(api).json()["id"]
     Job.objects.filter(pk=job_id).update(status="building")
-    r = api.patch(f"/api/jobs/{job_id}/", {"initial_prompt": "late"}, format="json")
+    r = api.patch(f"/api/jobs/{job_id}/", {"initial_prompt": "late"})
     assert r.status_code == 409
-    assert r.json() == {"detail": "The prompt can only be edited while the job is collecting requirements "
-                                  "(status is 'building')."}
+    assert r.json() == {
+        "detail": "The prompt can only be edited while the job is collecting requirements "
+        "(status is 'building')."
+    }
     assert Job.objects.get(pk=job_id).initial_prompt != "late"
 
 
