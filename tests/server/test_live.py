@@ -1,0 +1,146 @@
+"""End to end: `python -m server` as a subprocess, real HTTP (httpx) and real websockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import websockets
+
+from tests.support.live_server import LiveServer
+
+
+def auth(server: LiveServer, name: str) -> tuple[httpx.Client, str]:
+    token = server.register(name)["access"]
+    return httpx.Client(
+        base_url=f"{server.url}/api", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ), token
+
+
+async def frames_until(ws: Any, done: Callable[[dict], bool], timeout: float = 15) -> list[dict]:
+    frames: list[dict] = []
+    async with asyncio.timeout(timeout):
+        while not frames or not done(frames[-1]):
+            frames.append(json.loads(await ws.recv()))
+    return frames
+
+
+def test_documented_job_from_prompt_to_app(make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(speed=0.01)
+    client, token = auth(server, "walker")
+    job = client.post("/jobs/", json={"initial_prompt": "A recipe box for families"}).json()
+    first = client.get("/job-messages/", params={"job_id": job["id"]}).json()
+    assert [m["role"] for m in first] == ["agent"]
+
+    async def talk() -> list[dict]:
+        async with websockets.connect(f"{server.ws_url}/ws/jobs/{job['id']}/?token={token}") as ws:
+            frames = []
+            for answer in ("Parents", "Recipes and tags", "Phones"):
+                await ws.send(json.dumps({"kind": "chat", "text": answer}))
+                frames += await frames_until(ws, lambda f: f["kind"] == "chat" and f["role"] == "agent")
+            frames += await frames_until(ws, lambda f: f["kind"] == "app")
+            await ws.send(json.dumps({"kind": "chat", "text": "late"}))
+            frames += await frames_until(ws, lambda f: f["kind"] == "error")
+            return frames
+
+    frames = asyncio.run(talk())
+    persisted = [f for f in frames if f["id"] is not None]
+    kinds = [f["kind"] if f["kind"] != "status" else f"status:{f['status']}" for f in persisted]
+    assert kinds == (
+        ["chat"] * 6
+        + ["status:prd", "status:prd", "status:building"]
+        + ["step"] * 20
+        + ["status:done", "app"]
+    )
+    assert frames[-1] == {**frames[-1], "id": None, "code": "not_collecting"}
+    ids = [f["id"] for f in persisted]
+    assert ids == sorted(set(ids))
+    rest = client.get("/job-messages/", params={"job_id": job["id"], "after": first[-1]["id"]}).json()
+    assert [m["id"] for m in rest] == ids
+    done = client.get(f"/jobs/{job['id']}/").json()
+    assert done["status"] == "done" and done["app_id"] == persisted[-1]["app_id"]
+    app = client.get(f"/apps/by-job/{job['id']}/").json()
+    assert app["id"] == done["app_id"] and app["files"]
+    assert token not in server.log()
+
+
+def test_legacy_dialect_with_first_frame_auth(make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(speed=0, dialect="legacy")
+    client, token = auth(server, "legacy")
+    job = client.post("/jobs/", json={"initial_prompt": "A habit tracker"}).json()
+
+    async def talk() -> list[dict]:
+        async with websockets.connect(f"{server.ws_url}/ws/jobs/{job['id']}/") as ws:
+            await ws.send(json.dumps({"kind": "auth", "token": token}))
+            await ws.send(json.dumps({"type": "chat", "message": "/go"}))
+            return await frames_until(ws, lambda f: f["type"] == "jobStatus" and f.get("appId") is not None)
+
+    frames = asyncio.run(talk())
+    types = [f["type"] for f in frames]
+    assert types[:5] == ["agentDialogue", "agentDialogue", "jobStatus", "prdReady", "jobStatus"]
+    assert types.count("stageUpdate") == 20 and frames[-1]["appName"] and frames[-1]["previewUrl"]
+    assert all("messageId" in f and f["jobId"] == job["id"] for f in frames)
+
+
+def test_start_over_rest_broadcasts_and_close_codes(make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(speed=0)
+    client, token = auth(server, "starter")
+    _, other_token = auth(server, "other")
+    job = client.post("/jobs/", json={"initial_prompt": "A booking page"}).json()
+
+    async def talk() -> tuple[list[dict], int, int, int]:
+        async with websockets.connect(f"{server.ws_url}/ws/jobs/{job['id']}/?token={token}") as ws:
+            await asyncio.to_thread(client.post, f"/jobs/{job['id']}/start/")
+            frames = await frames_until(ws, lambda f: f["kind"] == "app")
+            await asyncio.to_thread(client.delete, f"/jobs/{job['id']}/")
+            await ws.wait_closed()
+            deleted = ws.close_code
+        codes = []
+        for query in (f"?token={other_token}", "?token=bad"):
+            async with websockets.connect(f"{server.ws_url}/ws/jobs/{job['id']}/{query}") as other:
+                await other.wait_closed()
+                codes.append(other.close_code)
+        return frames, deleted, *codes
+
+    frames, deleted, foreign, bad = asyncio.run(talk())
+    assert frames[0]["kind"] == "status" and frames[0]["status"] == "prd" and frames[-1]["kind"] == "app"
+    assert (deleted, foreign, bad) == (4404, 4404, 4401)
+
+
+def test_restart_mid_build_resumes(make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(speed=0.1)
+    client, _ = auth(server, "restarter")
+    job_id = client.post("/jobs/", json={"initial_prompt": "A recipe box"}).json()["id"]
+    assert client.post(f"/jobs/{job_id}/start/").status_code == 202
+    deadline = time.monotonic() + 10
+    while client.get(f"/jobs/{job_id}/").json()["status"] != "building" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server.restart()
+    deadline = time.monotonic() + 20
+    while (job := client.get(f"/jobs/{job_id}/").json())["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert job["status"] == "done" and job["app_id"]
+    messages = client.get("/job-messages/", params={"job_id": job_id}).json()
+    steps = [(m["data"]["stage"], m["data"]["progress"]) for m in messages if m["kind"] == "step"]
+    assert len(steps) == 20 and len(set(steps)) == 20
+    assert [m["kind"] for m in messages].count("app") == 1
+
+
+def test_seeded_demo_server(make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(speed=0, seed_demo=True)
+    assert "demo login: demo / demo-password" in server.log()
+    assert "appbuilder server listening on http://127.0.0.1:" in server.log()
+    r = httpx.post(f"{server.url}/api/auth/login/", json={"username": "demo", "password": "demo-password"})
+    headers = {"Authorization": f"Bearer {r.json()['access']}"}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        statuses = sorted(j["status"] for j in httpx.get(f"{server.url}/api/jobs/", headers=headers).json())
+        if statuses == ["collecting", "done", "done", "failed"]:
+            break
+        time.sleep(0.05)
+    assert statuses == ["collecting", "done", "done", "failed"]
+    assert r.json()["access"] not in server.log()
