@@ -144,3 +144,17 @@ def test_seeded_demo_server(make_server: Callable[..., LiveServer]) -> None:
         time.sleep(0.05)
     assert statuses == ["collecting", "done", "done", "failed"]
     assert r.json()["access"] not in server.log()
+
+
+def test_cli_token_lifetimes(make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(speed=0, access_lifetime=1, allow_purge=False)
+    meta = httpx.get(f"{server.url}/api/meta/").json()
+    assert meta["access_token_lifetime"] == 1 and meta["allow_job_purge"] is False
+    tokens = server.register("shortlived")
+    time.sleep(1.5)
+    me = httpx.get(f"{server.url}/api/auth/me/", headers={"Authorization": f"Bearer {tokens['access']}"})
+    assert me.status_code == 401 and me.json()["code"] == "token_not_valid"
+    fresh = httpx.post(f"{server.url}/api/auth/token/refresh/", json={"refresh": tokens["refresh"]}).json()
+    headers = {"Authorization": f"Bearer {fresh['access']}"}
+    assert httpx.get(f"{server.url}/api/auth/me/", headers=headers).status_code == 200
+    assert httpx.delete(f"{server.url}/api/jobs/purge/", headers=headers).status_code == 403
