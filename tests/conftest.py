@@ -23,6 +23,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         yield server
 
 
+@pytest.fixture(autouse=True)
+def _live_server_helper() -> None:
+    """Shadows pytest-django's autouse helper, which mistakes our `live_server` (a subprocess) for its own."""
+
+
 @pytest.fixture
 def make_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveServer]]:
     """Factory for a dedicated server with custom options; all are stopped at teardown."""
