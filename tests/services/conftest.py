@@ -128,8 +128,3 @@ async def client(api: FakeApi, store: TokenStore) -> Any:
 async def logged_in(client: ApiClient) -> ApiClient:
     await client.login("ada", "secret-pass")
     return client
-
-
-@pytest.fixture(autouse=True)
-def _live_server_helper() -> None:
-    """Shadows pytest-django's autouse helper, which mistakes our `live_server` (a subprocess) for its own."""
