@@ -154,3 +154,8 @@ async def logged_in_client(server_url: str, token_dir: Path, username: str, pass
 
 def screen_name(app: Any) -> str:
     return type(app.screen).__name__
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper() -> None:
+    """Shadows pytest-django's autouse helper, which mistakes our `live_server` (a subprocess) for its own."""

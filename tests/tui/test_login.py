@@ -19,13 +19,21 @@ def login_error(app: AppBuilderApp) -> str:
     return str(app.screen.query_one("#login-error").render())
 
 
+async def login_form(pilot: object, app: AppBuilderApp) -> None:
+    """The login screen is up and the username field has the focus (keys typed earlier would be lost)."""
+    await until(pilot, lambda: screen_name(app) == "LoginScreen" and app.focused is not None
+                and app.focused.id == "username", what="login form focused")
+
+
 async def test_login_by_typing(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
     app = AppBuilderApp(real_client(live_server.url, token_dir))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: screen_name(app) == "LoginScreen", what="login screen")
+        await login_form(pilot, app)
         assert app.screen.query_one("#server", Input).value == live_server.url
         await pilot.press(*fresh_user["username"], "tab", *fresh_user["password"], "enter")
-        await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="dashboard")
+        await until(pilot, lambda: screen_name(app) == "DashboardScreen",
+                    what=f"dashboard (login says {login_error(app)!r}, "
+                         f"{[i.value for i in app.screen.query(Input)]})")
         assert app.user is not None and app.user.username == fresh_user["username"]
     await app.client.aclose()
     # the session was saved: a new client restores it
@@ -52,7 +60,7 @@ async def test_wrong_password_shows_message(live_server: LiveServer, fresh_user:
                                             token_dir: Path) -> None:
     app = AppBuilderApp(real_client(live_server.url, token_dir))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: screen_name(app) == "LoginScreen")
+        await login_form(pilot, app)
         await pilot.press(*fresh_user["username"], "tab", *"not-the-password", "enter")
         await until(pilot, lambda: WRONG_CREDENTIALS in login_error(app), what="wrong password message")
         assert screen_name(app) == "LoginScreen"
@@ -64,7 +72,7 @@ async def test_unreachable_server_shows_message(token_dir: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     app = AppBuilderApp(real_client(url, token_dir))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: screen_name(app) == "LoginScreen")
+        await login_form(pilot, app)
         assert app.connection_state == "offline"
         await pilot.press(*"ada", "tab", *"secret", "enter")
         await until(pilot, lambda: f"Server unreachable at {url}" in login_error(app), what="unreachable")
@@ -76,7 +84,7 @@ async def test_register_then_dashboard(live_server: LiveServer, token_dir: Path)
     app = AppBuilderApp(real_client(live_server.url, token_dir))
     name = f"newbie{free_port()}"
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: screen_name(app) == "LoginScreen")
+        await login_form(pilot, app)
         await pilot.press("ctrl+t")
         await pilot.press(*name, "tab", *"pass-word-123", "enter")
         await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="dashboard after register")
@@ -88,7 +96,7 @@ async def test_register_validation_shows_field_message(live_server: LiveServer, 
                                                        token_dir: Path) -> None:
     app = AppBuilderApp(real_client(live_server.url, token_dir))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: screen_name(app) == "LoginScreen")
+        await login_form(pilot, app)
         await pilot.press("ctrl+t", *fresh_user["username"], "tab", *"pass-word-123", "enter")
         await until(pilot, lambda: str(app.screen.query_one("#username-error").render()).strip() != "",
                     what="username field error")
@@ -107,7 +115,8 @@ async def test_auth_lost_keeps_typed_text(live_server: LiveServer, fresh_user: d
         await pilot.press(*"half typed prompt")
         create = app.screen
         app.post_message(AuthLost("Your session has ended: please log in again."))
-        await until(pilot, lambda: screen_name(app) == "LoginScreen", what="login on top")
+        await until(pilot, lambda: screen_name(app) == "LoginScreen" and app.focused is not None
+                    and app.focused.id == "password", what="login on top")
         assert create in app.screen_stack
         assert "session has ended" in str(app.screen.query_one("#login-reason").render())
         assert app.screen.query_one("#username", Input).value == fresh_user["username"]

@@ -19,7 +19,7 @@ from textual.widgets.data_table import Row, RowKey
 from tui.messages import AuthLost, NewProject, OpenApps, OpenJob, OpenProfile
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
 from tui.services import AuthRequired, Job, NotFound, ServerUnavailable, ServiceError
-from tui.widgets.connection import ConnectionIndicator
+from tui.widgets.connection import ConnectionIndicator, unreachable
 
 EMPTY = "No projects yet — press n to create one."
 ACTIVE = ("prd", "building")
@@ -158,6 +158,7 @@ class DashboardScreen(Screen[None]):
         who = f"{user.username} @ {client.server_url}" if user else client.server_url
         self.query_one("#dash-title", Static).update(Text(f"appbuilder · projects · {who}"))
         self.set_interval(REFRESH_SECONDS, self.tick)
+        self.query_one("#dash-filter", Input).can_focus = False
         table.focus()
 
     def title_width(self) -> int:
@@ -181,6 +182,9 @@ class DashboardScreen(Screen[None]):
 
     # ----- loading ----------------------------------------------------------------------------------
     def on_screen_resume(self) -> None:
+        box = self.query_one("#dash-filter", Input)
+        if self.focused is None or (self.focused is box and not box.has_class("-visible")):
+            self.query_one(JobsTable).focus()
         self.refresh_bindings()
         self.load()
 
@@ -209,9 +213,9 @@ class DashboardScreen(Screen[None]):
         except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
             self.post_message(AuthLost(err.message))
             return
-        except ServerUnavailable:
+        except ServerUnavailable as err:
             self.app.connection_state = "offline"  # type: ignore[attr-defined]
-            self.set_state("error", f"Server unreachable at {client.server_url} — press r to retry.")
+            self.set_state("error", f"{unreachable(client.server_url, err)} — press r to retry.")
             return
         except ServiceError as err:
             self.set_state("error", f"Could not load the projects: {err.message} — press r to retry.")
@@ -261,7 +265,7 @@ class DashboardScreen(Screen[None]):
             index = next((i for i, job in enumerate(shown) if job.id == selected), None)
             if index is not None:
                 table.move_cursor(row=index, animate=False)
-        table.set_class(not shown, "-hidden")
+        table.set_class(not shown, "-empty")
         if not self.jobs:
             self.set_state("empty", EMPTY)
         elif not shown:
@@ -295,6 +299,7 @@ class DashboardScreen(Screen[None]):
     # ----- filter and sort --------------------------------------------------------------------------
     def action_filter(self) -> None:
         box = self.query_one("#dash-filter", Input)
+        box.can_focus = True
         box.add_class("-visible")
         box.focus()
 
@@ -317,7 +322,8 @@ class DashboardScreen(Screen[None]):
         if box.value:
             box.value = ""
         box.remove_class("-visible")
-        self.query_one(DataTable).focus()
+        box.can_focus = False  # hidden: never takes keys meant for the list
+        self.query_one(JobsTable).focus()
 
     def action_sort(self) -> None:
         index = SORT_ORDER.index(self.sort_column)

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, Tab, Tabs
 
 from tui.services import AuthRequired, ServerUnavailable, ServiceError, User, ValidationFailed
-from tui.widgets.connection import ConnectionIndicator
+from tui.widgets.connection import ConnectionIndicator, unreachable
 
 FIELDS = ("server", "username", "password", "email")
 WRONG_CREDENTIALS = "Wrong username or password."
@@ -32,19 +32,6 @@ def normalize_url(text: str) -> str:
     if url and "://" not in url:
         url = f"http://{url}"
     return url
-
-
-def unreachable(url: str, err: ServiceError) -> str:
-    """'Server unreachable at URL (detail)', whatever words the client used."""
-    detail = err.message
-    if url in detail:
-        return detail
-    lowered = detail.lower()
-    for known in ("connection refused", "timed out", "name or service not known", "no route to host"):
-        if known in lowered:
-            detail = known
-            break
-    return f"Server unreachable at {url} ({detail.rstrip('.')})"
 
 
 class LoginScreen(Screen[LoginResult | None]):
@@ -74,20 +61,24 @@ class LoginScreen(Screen[LoginResult | None]):
                 with Vertical(id=f"{name}-row", classes="field"):
                     with Horizontal(classes="field-line"):
                         yield Label(label)
-                        yield Input(id=name, password=name == "password", placeholder=label)
+                        yield Input(self.initial_values().get(name, ""), id=name, password=name == "password",
+                                    placeholder=label)
                     yield Static("", id=f"{name}-error", classes="field-error")
             yield Button("Log in", id="login-submit", variant="primary")
             yield Static("", id="login-error")
             yield Static("enter submits · ctrl+t switches login/register · tab next field", classes="hint")
         yield Footer()
 
-    def on_mount(self) -> None:
-        client = self.app.client  # type: ignore[attr-defined]
-        self.query_one("#server", Input).value = client.server_url
-        self.query_one("#email-row").display = False
+    def initial_values(self) -> dict[str, str]:
+        values = {"server": self.app.client.server_url}  # type: ignore[attr-defined]
         user = getattr(self.app, "user", None)
         if self.relogin and user is not None:
-            self.query_one("#username", Input).value = user.username
+            values["username"] = user.username
+        return values
+
+    def on_mount(self) -> None:
+        self.query_one("#email-row").display = False
+        if self.query_one("#username", Input).value:
             self.query_one("#password", Input).focus()
         else:
             self.query_one("#username", Input).focus()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import Static
+
+from tui.services import ServiceError
 
 LABELS: dict[str, str] = {
     "live": "● live",
@@ -42,3 +46,11 @@ class ConnectionIndicator(Static):
         self.update(label_for(state))
         for name in STATES:
             self.set_class(name == state, f"-{name}")
+
+
+def unreachable(url: str, err: ServiceError) -> str:
+    """'Server unreachable at URL (reason)', whatever words the client used for ServerUnavailable."""
+    found = re.search(r"\(([^()]*)\)\.?$", err.message)
+    if found:
+        return f"Server unreachable at {url} ({found.group(1)})"
+    return f"Server unreachable at {url}: {err.message.rstrip('.')}"
