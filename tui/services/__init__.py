@@ -53,3 +53,8 @@ from tui.services.client import ApiClient  # noqa: E402 - after the types it use
 from tui.services.tokens import TokenStore  # noqa: E402
 
 __all__ += ["ApiClient", "TokenStore"]
+
+from tui.services.dialects import event_from_message, translate_frame  # noqa: E402
+from tui.services.socket import JobSocket  # noqa: E402
+
+__all__ += ["JobSocket", "event_from_message", "translate_frame"]
