@@ -88,3 +88,34 @@ def test_help_lists_subcommands() -> None:
     assert result.returncode == 0
     for word in ("--demo", "--server", "--dev", "server", "jobs", "apps"):
         assert word in result.stdout
+
+
+def test_server_subcommand_passes_arguments() -> None:
+    result = cli("server", "--help")
+    assert result.returncode == 0
+    assert "--seed-demo" in result.stdout and "--allow-purge" in result.stdout
+
+
+async def test_demo_server_seeds_logs_in_and_cleans_up(token_dir: Path) -> None:
+    from tests.tui.conftest import until
+    from tui.app import AppBuilderApp
+    from tui.demo import DEMO_USER, DemoServer
+    from tui.screens.dashboard import DashboardScreen
+
+    server = DemoServer(speed=0.01).start()
+    try:
+        assert server.proc is not None and server.proc.poll() is None
+        client = await logged_in_client(server.url, server.token_dir, *DEMO_USER)
+        info = await client.server_info()
+        assert info.allow_job_purge
+        app = AppBuilderApp(client)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen)
+                        and app.screen.state == "ready", what="seeded dashboard")
+            assert app.dev_mode and len(app.screen.jobs) > 0  # type: ignore[attr-defined]
+        await client.aclose()
+    finally:
+        directory, proc = server.directory, server.proc
+        server.stop()
+    assert proc is not None and proc.poll() is not None
+    assert not directory.exists()
