@@ -49,6 +49,14 @@ class DemoServer:
                 "--speed", str(self.speed)]
 
     def start(self) -> DemoServer:
+        """Start and wait for the ready line and the meta endpoint; on any failure, clean up and raise."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> DemoServer:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         with open(self.log_path, "wb") as log:
@@ -61,7 +69,6 @@ class DemoServer:
             if READY_LINE in self.log() and self.meta_ok():
                 return self
             time.sleep(0.05)
-        self.stop()
         raise RuntimeError(f"the demo server did not start within {self.timeout:.0f}s")
 
     def meta_ok(self) -> bool:
