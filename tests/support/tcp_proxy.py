@@ -1,0 +1,126 @@
+"""A loopback TCP proxy for tests: plain byte forwarding (HTTP and websockets), abrupt drops on demand."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+from types import TracebackType
+
+CHUNK = 65536
+
+
+class TcpProxy:
+    """Forwards `127.0.0.1:<port>` to `target_host:target_port`; `drop_all()` cuts every live pair.
+
+    ```python
+    async with TcpProxy("127.0.0.1", server.port) as proxy:
+        client = ApiClient(proxy.url, ...)
+        await proxy.drop_all()
+    ```
+    """
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target_host = target_host
+        self.target_port = target_port
+        self.port = 0
+        self.connections_accepted = 0
+        self.drops = 0
+        self._server: asyncio.Server | None = None
+        self._pairs: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def live_connections(self) -> int:
+        return len(self._pairs)
+
+    async def start(self) -> TcpProxy:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self.drop_all()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
+            self._server = None
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def drop_all(self) -> int:
+        """Abruptly close every live connection pair (RST where possible); returns how many were cut."""
+        pairs = list(self._pairs)
+        self._pairs.clear()
+        for client_writer, upstream_writer in pairs:
+            _abort(client_writer)
+            _abort(upstream_writer)
+        self.drops += len(pairs)
+        await asyncio.sleep(0)
+        return len(pairs)
+
+    async def __aenter__(self) -> TcpProxy:
+        return await self.start()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()
+
+    # ----- internals ----------------------------------------------------------------------------
+    async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        self.connections_accepted += 1
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(self.target_host,
+                                                                             self.target_port)
+        except OSError:
+            _abort(client_writer)
+            return
+        pair = (client_writer, upstream_writer)
+        self._pairs.add(pair)
+        pumps = [asyncio.create_task(_pump(client_reader, upstream_writer, pair)),
+                 asyncio.create_task(_pump(upstream_reader, client_writer, pair))]
+        self._tasks.update(pumps)
+        try:
+            # EOF is passed on (half-close); an error on either side aborts both.
+            await asyncio.gather(*pumps, return_exceptions=True)
+        finally:
+            for task in pumps:
+                task.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
+            self._tasks.difference_update(pumps)
+            self._pairs.discard(pair)
+            for writer in pair:
+                with contextlib.suppress(Exception):
+                    writer.close()
+
+
+async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
+    try:
+        while data := await reader.read(CHUNK):
+            writer.write(data)
+            await writer.drain()
+        if writer.can_write_eof():
+            writer.write_eof()
+            await writer.drain()
+    except (OSError, ConnectionError, RuntimeError):
+        for each in pair:
+            _abort(each)
+
+
+def _abort(writer: asyncio.StreamWriter) -> None:
+    """Close with RST (SO_LINGER 0) rather than a graceful FIN: a crash-like drop."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(Exception):
+        writer.transport.abort()
