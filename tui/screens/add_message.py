@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select
 
+from tui.messages import AuthLost
 from tui.services import AuthRequired, ServiceError
 
 ROLES = ("user", "agent", "system")
@@ -55,7 +56,8 @@ class AddMessageScreen(ModalScreen[tuple[str, str] | None]):
     async def run_save(self, content: str, role: str) -> None:
         try:
             await self.save(content, role)
-        except AuthRequired:
+        except AuthRequired as err:
+            self.post_message(AuthLost(err.message))
             return
         except ServiceError as err:
             self.notify(err.message, severity="error")

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, TextArea
 
+from tui.messages import AuthLost
 from tui.services import AuthRequired, ServiceError
 
 SaveCallback = Callable[[str], Awaitable[None]]
@@ -64,7 +65,8 @@ class PromptEditorScreen(ModalScreen[str | None]):
         help_label.update("Saving…")
         try:
             await self.save(text)
-        except AuthRequired:
+        except AuthRequired as err:
+            self.post_message(AuthLost(err.message))
             help_label.update("Log in again, then press ctrl+s to save.")
             return
         except ServiceError as err:

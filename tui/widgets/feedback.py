@@ -6,12 +6,14 @@ from datetime import datetime
 
 from textual.screen import Screen
 
+from tui.messages import AuthLost
 from tui.services import AuthRequired, ServiceError
 
 
 def report(screen: Screen, err: ServiceError) -> None:
-    """Show a service error as a notification; AuthRequired is the app's business (it shows login)."""
+    """Show a service error as a notification; AuthRequired asks the app to show login (it deduplicates)."""
     if isinstance(err, AuthRequired):
+        screen.post_message(AuthLost(err.message))
         return
     screen.notify(err.message, severity="error")
 
