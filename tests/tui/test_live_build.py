@@ -86,7 +86,7 @@ async def test_build_runs_to_done_and_opens_app(make_server: Any, tmp_path: Path
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_live(pilot)
             await pilot.press("escape", "g")
-            await wait_for(pilot, lambda: screen.status in ("prd", "building"), what="build started")
+            await wait_for(pilot, lambda: screen.status in ("prd", "building", "done"), what="build started")
             assert screen.query_one("#chat-input", Input).disabled
             await wait_for(pilot, lambda: screen.status == "done" and screen.app_ready is not None,
                            timeout=60, what="build done")
