@@ -6,13 +6,13 @@ snapshot tests so the SVGs are deterministic. Pilot tests use the real client ag
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.tui.harness import wait_for
 from tui.services import (
     AuthRequired,
     Job,
@@ -129,14 +129,7 @@ def token_dir(tmp_path: Path) -> Path:
 
 
 # ----- helpers for pilot tests against the real server -------------------------------------------------
-async def until(pilot: Any, predicate: Any, timeout: float = 20.0, what: str = "") -> None:
-    """Bounded wait on app state (no fixed sleeps)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.05)
+until = wait_for  # bounded wait on app state (no fixed sleeps)
 
 
 def real_client(server_url: str, token_dir: Path) -> Any:
@@ -154,8 +147,3 @@ async def logged_in_client(server_url: str, token_dir: Path, username: str, pass
 
 def screen_name(app: Any) -> str:
     return type(app.screen).__name__
-
-
-@pytest.fixture(autouse=True)
-def _live_server_helper() -> None:
-    """Shadows pytest-django's autouse helper, which mistakes our `live_server` (a subprocess) for its own."""

@@ -181,3 +181,55 @@ async def test_server_down_shows_retry(make_server, fresh_user: dict, token_dir:
         await pilot.press("r")
         await until(pilot, lambda: ready(app), what="recovered")
     await client.aclose()
+
+
+async def test_running_build_updates_over_socket(make_server, token_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A build in progress moves to done on the dashboard with no reload of the job list."""
+    server = make_server(speed=0.05)
+    server.register("watcher")
+    client = await logged_in_client(server.url, token_dir, "watcher", "pass-word-123")
+    job = await client.create_job("A kanban board")
+    await client.start_build(job.id)
+    loads: list[int] = []
+    list_jobs = client.list_jobs
+
+    async def counting_list_jobs(*args: object, **kwargs: object) -> object:
+        loads.append(1)
+        return await list_jobs(*args, **kwargs)
+
+    client.list_jobs = counting_list_jobs
+    app = AppBuilderApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 1, what="one row")
+        dash = board(app)
+        seen: set[str] = set()
+
+        def status_cell() -> str:
+            seen.add(str(dash.query_one("#jobs", DataTable).get_cell(str(job.id), "status")))
+            return str(dash.query_one("#jobs", DataTable).get_cell(str(job.id), "status"))
+
+        await until(pilot, lambda: status_cell() == "done", timeout=60, what="row shows done")
+        assert loads == [1], "the dashboard refetched the job list instead of following the socket"
+        assert seen & {"prd", "building"}, seen
+        assert dash.watched == {}, "the socket of a finished build stays open"
+        assert dash.job_by_id(job.id).app_id == (await client.get_job(job.id)).app_id
+    await client.aclose()
+
+
+async def test_job_deleted_elsewhere_leaves_the_list(make_server, token_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    server = make_server(speed=1.0)
+    server.register("deleter")
+    client = await logged_in_client(server.url, token_dir, "deleter", "pass-word-123")
+    other = await logged_in_client(server.url, token_dir / "other", "deleter", "pass-word-123")
+    keep = await client.create_job("Stays")
+    job = await client.create_job("Goes away mid-build")
+    await client.start_build(job.id)
+    app = AppBuilderApp(client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 2 and job.id in board(app).watched,
+                    what="two rows, build followed")
+        await other.delete_job(job.id)
+        await until(pilot, lambda: rows(app) == 1, what="deleted row gone")
+        assert [j.id for j in board(app).jobs] == [keep.id]
+    await other.aclose()
+    await client.aclose()

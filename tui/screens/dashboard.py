@@ -1,8 +1,12 @@
-"""Dashboard: every job of the user; filter, sort, open, delete, purge (dev). Fresh without polling hard."""
+"""Dashboard: every job of the user; filter, sort, open, delete, purge (dev).
+
+Running builds stay current over their job sockets (up to `MAX_WATCHED` at once); a slow reload every
+`REFRESH_SECONDS` covers only builds no socket is following.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -15,15 +19,27 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.data_table import Row, RowKey
+from textual.worker import Worker, get_current_worker
 
 from tui.messages import AuthLost, NewProject, OpenApps, OpenJob, OpenProfile
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
-from tui.services import AuthRequired, Job, NotFound, ServerUnavailable, ServiceError
+from tui.services import (
+    AuthRequired,
+    Event,
+    Job,
+    JobGoneEvent,
+    NotFound,
+    ServerUnavailable,
+    ServiceError,
+    apply_event,
+    settled,
+)
 from tui.widgets.connection import ConnectionIndicator, unreachable
 
 EMPTY = "No projects yet — press n to create one."
 ACTIVE = ("prd", "building")
 REFRESH_SECONDS = 10.0
+MAX_WATCHED = 8
 FILTER_DELAY = 0.06
 STATUS_STYLES = {"collecting": "cyan", "prd": "magenta", "building": "yellow", "done": "green",
                  "failed": "bold red"}
@@ -34,6 +50,13 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 )
 SORT_ORDER = ("updated", "title", "status", "stage", "id")
 Clock = Callable[[], datetime]
+Watch = Callable[[object, int], AsyncIterable[Event]]  # (client, job_id) -> events; closed by the screen
+
+
+def job_socket(client: object, job_id: int) -> AsyncIterable[Event]:
+    from tui.services import JobSocket
+
+    return JobSocket(client, job_id)  # type: ignore[arg-type]
 
 
 def ago(moment: datetime, now: datetime) -> str:
@@ -120,9 +143,11 @@ class DashboardScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, watch: Watch | None = None) -> None:
         super().__init__()
         self.fixed_clock = clock
+        self.watch = watch or job_socket
+        self.watched: dict[int, Worker[None]] = {}
         self.jobs: list[Job] = []
         self.cells: dict[int, tuple[Text | str, ...]] = {}
         self.haystack: dict[int, str] = {}
@@ -194,11 +219,11 @@ class DashboardScreen(Screen[None]):
             self.load()
 
     def tick(self) -> None:
-        """Every 10 s: reload while a build runs; otherwise just age the 'updated' column each minute."""
+        """Every 10 s: reload if a build runs that no socket follows; else age the 'updated' column."""
         if not self.is_current:
             return
         self.ticks += 1
-        if any(job.status in ACTIVE for job in self.jobs):
+        if any(job.status in ACTIVE and job.id not in self.watched for job in self.jobs):
             self.load()
         elif self.ticks % 6 == 0 and self.jobs:
             self.set_jobs(self.jobs)
@@ -223,16 +248,76 @@ class DashboardScreen(Screen[None]):
         self.app.connection_state = "live"  # type: ignore[attr-defined]
         self.loaded = True
         self.set_jobs(jobs)
+        self.follow_active()
+
+    # ----- live status over job sockets -------------------------------------------------------------
+    def follow_active(self) -> None:
+        """Follow the newest running builds over their sockets; stop following the rest."""
+        active = sorted((job for job in self.jobs if job.status in ACTIVE), key=lambda j: j.updated_at,
+                        reverse=True)[:MAX_WATCHED]
+        wanted = {job.id for job in active}
+        for job_id in list(self.watched):
+            if job_id not in wanted:
+                self.watched.pop(job_id).cancel()
+        for job_id in wanted - set(self.watched):
+            self.watched[job_id] = self.follow(job_id)
+
+    @work(group="watch")
+    async def follow(self, job_id: int) -> None:
+        events = self.watch(self.app.client, job_id)  # type: ignore[attr-defined]
+        try:
+            async for event in events:
+                if isinstance(event, JobGoneEvent):
+                    self.drop_job(job_id)
+                    return
+                job = self.job_by_id(job_id)
+                changed = apply_event(job, event) if job is not None else None
+                if changed is not None:
+                    self.update_job(changed)
+                    if settled(changed):
+                        return
+        except ServiceError:
+            pass  # the slow reload in tick() takes over for this job
+        finally:
+            if self.watched.get(job_id) is get_current_worker():
+                del self.watched[job_id]
+            close = getattr(events, "close", None)
+            if close is not None:
+                await close()
+
+    def job_by_id(self, job_id: int) -> Job | None:
+        return next((job for job in self.jobs if job.id == job_id), None)
+
+    def update_job(self, job: Job) -> None:
+        """Replace one job and redraw its row in place (no refetch, no full rebuild)."""
+        self.jobs = [job if j.id == job.id else j for j in self.jobs]
+        cells = self.render_cells(job, self.clock())
+        self.cells[job.id] = cells
+        self.haystack[job.id] = self.search_text(job)
+        table = self.query_one(JobsTable)
+        if str(job.id) not in table.rows:
+            return
+        for (key, _, _), value in zip(COLUMNS, cells, strict=True):
+            table.update_cell(str(job.id), key, value)
+
+    def drop_job(self, job_id: int) -> None:
+        self.watched.pop(job_id, None)
+        if self.job_by_id(job_id) is not None:
+            self.jobs = [j for j in self.jobs if j.id != job_id]
+            self.fill()
 
     def set_jobs(self, jobs: list[Job]) -> None:
         now = self.clock()
         self.jobs = jobs
         self.cells = {job.id: self.render_cells(job, now) for job in jobs}
-        self.haystack = {
-            job.id: f"#{job.id} {job.title} {job.initial_prompt[:300]} {job.status} {job.current_stage or ''}"
-            .lower() for job in jobs}
+        self.haystack = {job.id: self.search_text(job) for job in jobs}
         self.sort_jobs()
         self.fill()
+
+    @staticmethod
+    def search_text(job: Job) -> str:
+        text = f"#{job.id} {job.title} {job.initial_prompt[:300]} {job.status} {job.current_stage or ''}"
+        return text.lower()
 
     def render_cells(self, job: Job, now: datetime) -> tuple[Text | str, ...]:
         title = (job.title or job.initial_prompt).splitlines()[0] if (job.title or job.initial_prompt) else ""

@@ -1,5 +1,7 @@
 """The only layer of the TUI that talks to the network. Screens import from here (see docs/services.md)."""
 
+from tui.services.client import ApiClient
+from tui.services.dialects import event_from_message, translate_frame
 from tui.services.errors import (
     AuthRequired,
     Conflict,
@@ -24,6 +26,7 @@ from tui.services.events import (
     StepEvent,
     WarningEvent,
 )
+from tui.services.job_updates import apply_event, settled
 from tui.services.models import (
     App,
     AppFile,
@@ -39,22 +42,15 @@ from tui.services.models import (
     Stage,
     User,
 )
+from tui.services.socket import JobSocket
+from tui.services.tokens import TokenStore
 
 __all__ = [
-    "App", "AppFile", "AppReadyEvent", "AppSummary", "Architecture", "AuthRequired", "ChatEvent",
+    "ApiClient", "App", "AppFile", "AppReadyEvent", "AppSummary", "Architecture", "AuthRequired", "ChatEvent",
     "ChatQueued", "Component", "Conflict", "ConnectionEvent", "ErrorEvent", "Event", "Forbidden", "Job",
-    "JobEvent", "JobGoneEvent", "JobMessage", "JobPage", "Link", "NotFound", "PrdEvent", "ServerError",
-    "ServerInfo", "ServerUnavailable", "ServiceError", "Session", "Stage", "StatusEvent", "StepEvent",
-    "User", "ValidationFailed", "WarningEvent",
+    "JobEvent", "JobGoneEvent", "JobMessage", "JobPage", "JobSocket", "Link", "NotFound", "PrdEvent",
+    "ServerError", "ServerInfo", "ServerUnavailable", "ServiceError", "Session", "Stage", "StatusEvent",
+    "StepEvent", "TokenStore", "User", "ValidationFailed", "WarningEvent", "apply_event",
+    "settled",
+    "event_from_message", "translate_frame",
 ]
-# JobSocket is added below as it lands (socket.py).
-
-from tui.services.client import ApiClient  # noqa: E402 - after the types it uses
-from tui.services.tokens import TokenStore  # noqa: E402
-
-__all__ += ["ApiClient", "TokenStore"]
-
-from tui.services.dialects import event_from_message, translate_frame  # noqa: E402
-from tui.services.socket import JobSocket  # noqa: E402
-
-__all__ += ["JobSocket", "event_from_message", "translate_frame"]
