@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -18,6 +19,7 @@ from textual.widgets import Static
 from textual.worker import WorkerFailed
 
 from tui.commands import AppBuilderCommands
+from tui.logs import log_path
 from tui.messages import (
     AuthLost,
     JobsChanged,
@@ -33,9 +35,12 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.login import LoginResult, LoginScreen
 from tui.services import ServerInfo, ServiceError, User
+from tui.services.http import scrub
 from tui.widgets.connection import ConnectionIndicator
 
 ClientFactory = Callable[[str], Any]
+
+log = logging.getLogger(__name__)
 
 
 class AppBuilderApp(App[None]):
@@ -265,7 +270,9 @@ class AppBuilderApp(App[None]):
 
     # ----- global guard -----------------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
-        """A ServiceError that escaped a worker becomes a notification, never a traceback on screen."""
+        """Nothing escapes as a traceback on screen: service and network errors become a notification; any
+        other error is logged with its traceback (tui/logs.py) and, from a worker, a notification too (the
+        screen keeps working). Elsewhere the app stops with one line (tests keep Textual's re-raise)."""
         cause = error.error if isinstance(error, WorkerFailed) else error
         if isinstance(cause, ServiceError):
             self.notify(cause.message, severity="error")
@@ -273,4 +280,15 @@ class AppBuilderApp(App[None]):
         if isinstance(cause, OSError | httpx.HTTPError):  # a network error the service layer missed
             self.notify(f"Network error: {cause}".splitlines()[0], severity="error")
             return
-        super()._handle_exception(error)
+        log.error("unexpected error", exc_info=cause)
+        where = f"details in {log_path()}"
+        summary = scrub(f"{type(cause).__name__}: {cause}".splitlines()[0])
+        if isinstance(error, WorkerFailed):
+            self.notify(f"Something went wrong ({summary}); {where}", title="Unexpected error",
+                        severity="error", timeout=10)
+            return
+        if self.is_headless:
+            super()._handle_exception(error)
+            return
+        self.exit(return_code=1,
+                  message=f"appbuilder-tui stopped on an unexpected error ({summary}); {where}")

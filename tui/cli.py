@@ -58,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("jobs", "apps"):
             return asyncio.run(run_helper(args))
+        from tui.logs import setup_logging
+
+        setup_logging()
         if args.demo:
             from tui.demo import run_demo
 

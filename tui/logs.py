@@ -1,0 +1,42 @@
+"""The TUI's log file (platformdirs' user log dir): what went wrong, with tracebacks, never a token."""
+
+from __future__ import annotations
+
+import logging
+import os
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from platformdirs import user_log_path
+
+from tui.services.http import JWT_PATTERN
+
+LOG_ENV = "APPBUILDER_TUI_LOG_DIR"
+
+
+def log_path() -> Path:
+    folder = os.environ.get(LOG_ENV)
+    return (Path(folder) if folder else user_log_path("appbuilder-tui")) / "tui.log"
+
+
+class RedactTokens(logging.Formatter):
+    """Formats as usual, then replaces anything shaped like a JWT (message and traceback) by `[token]`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return JWT_PATTERN.sub("[token]", super().format(record))
+
+
+def setup_logging(path: Path | None = None) -> Path:
+    """Send `tui.*` records (INFO and up) to a rotating file readable only by the user; returns its path."""
+    path = path or log_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.touch(mode=0o600, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    handler.setFormatter(RedactTokens("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("tui")
+    for old in [h for h in logger.handlers if isinstance(h, RotatingFileHandler)]:
+        logger.removeHandler(old)
+        old.close()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return path
