@@ -64,3 +64,32 @@ def test_snapshot_live_build_done(snap_compare: Any, size: tuple[int, int]) -> N
         await wait_for(pilot, lambda: pilot.app.screen.app_ready is not None, what="app ready")
 
     assert snap_compare(live_app("done"), terminal_size=size, run_before=done)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_prompt_editor(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def editing(pilot: Any) -> None:
+        await settled(pilot)
+        await pilot.press("escape", "e")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "PromptEditorScreen",
+                       what="prompt editor")
+        pilot.app.screen.query_one("TextArea").cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(live_app("collecting"), terminal_size=size, run_before=editing)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_add_message(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def adding(pilot: Any) -> None:
+        pilot.app.dev_mode = True
+        await settled(pilot)
+        await pilot.press("escape", "m")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "AddMessageScreen",
+                       what="add message modal")
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
+        await pilot.press(*"A note from dev mode")
+        await pilot.pause()
+
+    assert snap_compare(live_app("collecting"), terminal_size=size, run_before=adding)
