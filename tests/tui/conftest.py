@@ -6,6 +6,8 @@ snapshot tests so the SVGs are deterministic. Pilot tests use the real client ag
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -147,3 +149,13 @@ async def logged_in_client(server_url: str, token_dir: Path, username: str, pass
 
 def screen_name(app: Any) -> str:
     return type(app.screen).__name__
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run in UTC (snapshots print local times)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -40,6 +40,7 @@ from tui.services import (
     User,
 )
 
+SIZES = [(120, 40), (80, 24)]  # every snapshot is taken at both sizes
 NAV_TYPES = (OpenApp, OpenApps, OpenDashboard, OpenJob, OpenProfile, AuthLost, JobsChanged)
 
 

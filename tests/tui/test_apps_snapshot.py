@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.tui.harness import FakeClient, HostApp, wait_for
+from tests.tui.harness import SIZES, FakeClient, HostApp, wait_for
 from tui.screens.app_detail import AppDetailScreen
 from tui.screens.apps import AppsScreen
 
-SIZES = [(120, 40), (80, 24)]
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # timestamps in the SVGs do not depend on the machine
 
 
 async def ready(pilot: Any) -> None:

@@ -185,7 +185,7 @@ async def test_server_down_shows_retry(make_server, fresh_user: dict, token_dir:
 
 async def test_running_build_updates_over_socket(make_server, token_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """A build in progress moves to done on the dashboard with no reload of the job list."""
-    server = make_server(speed=0.05)
+    server = make_server(speed=0.15)  # slow enough that the first load sees the build running
     server.register("watcher")
     client = await logged_in_client(server.url, token_dir, "watcher", "pass-word-123")
     job = await client.create_job("A kanban board")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +11,7 @@ from tests.tui.harness import (
     COLLECTING_EVENTS,
     DONE_EVENTS,
     PRD,
+    SIZES,
     FakeClient,
     FakeSocket,
     HostApp,
@@ -21,16 +20,7 @@ from tests.tui.harness import (
 )
 from tui.screens.live_build import LiveBuildScreen
 
-SIZES = [(120, 40), (80, 24)]
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # timestamps in the SVGs do not depend on the machine
 
 
 def live_app(status: str) -> HostApp:

@@ -35,6 +35,7 @@ from tui.services import (
     settled,
 )
 from tui.widgets.connection import ConnectionIndicator, unreachable
+from tui.widgets.feedback import report
 
 EMPTY = "No projects yet — press n to create one."
 ACTIVE = ("prd", "building")
@@ -472,11 +473,8 @@ class DashboardScreen(Screen[None]):
             await self.app.client.delete_job(job_id)  # type: ignore[attr-defined]
         except NotFound:
             self.notify(f"Project #{job_id} was already deleted.", severity="warning")
-        except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
-            self.post_message(AuthLost(err.message))
-            return
         except ServiceError as err:
-            self.notify(err.message, severity="error")
+            report(self, err)
             return
         else:
             self.notify(f"Deleted project #{job_id}.")
@@ -497,11 +495,8 @@ class DashboardScreen(Screen[None]):
             return
         try:
             count = await client.purge_jobs()
-        except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
-            self.post_message(AuthLost(err.message))
-            return
         except ServiceError as err:
-            self.notify(err.message, severity="error")
+            report(self, err)
             return
         self.notify(f"Purged {count} job{'s' if count != 1 else ''}.", title="Purge")
         self.set_jobs([])
