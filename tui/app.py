@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import WorkerFailed
 
-from tui.commands import AppBuilderCommands
+from tui.commands import AppBuilderCommands, ScreenCommands
 from tui.logs import log_path
 from tui.messages import (
     AuthLost,
@@ -48,7 +48,7 @@ class AppBuilderApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "appbuilder"
-    COMMANDS = App.COMMANDS | {AppBuilderCommands}
+    COMMANDS = App.COMMANDS | {AppBuilderCommands, ScreenCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),

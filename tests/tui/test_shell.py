@@ -101,3 +101,23 @@ async def test_connection_indicator_follows_app(live_server: LiveServer, fresh_u
         await pilot.pause()
         assert "offline" in str(indicator.render())
     await app.client.aclose()
+
+
+async def test_palette_lists_and_runs_screen_actions(live_server: LiveServer, fresh_user: dict,
+                                                     token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on_dashboard(app))
+        from tui.commands import screen_actions
+
+        titles = [title for title, *_ in screen_actions(app.screen)]
+        assert {"Delete", "Filter", "Sort", "Refresh"} <= set(titles), titles
+        assert "New project" not in titles and "Quit" not in titles  # those are the app's own entries
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: screen_name(app) == "CommandPalette", what="palette")
+        await pilot.press(*"filter")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: on_dashboard(app) and app.focused is not None
+                    and app.focused.id == "dash-filter", what="filter box focused via palette")
+    await app.client.aclose()
