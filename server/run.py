@@ -21,6 +21,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--allow-purge", action="store_true", default=None, help="enable DELETE /api/jobs/purge/"
     )
+    parser.add_argument(
+        "--allow-flood", action="store_true", default=None, help="enable POST /api/jobs/ID/flood/"
+    )
     parser.add_argument("--dialect", choices=["documented", "legacy"], help="websocket frame dialect")
     parser.add_argument("--speed", type=float, metavar="S", help="seconds between pipeline steps")
     parser.add_argument("--access-lifetime", type=float, metavar="S", help="access token lifetime")
@@ -37,6 +40,7 @@ def configure_environment(args: argparse.Namespace) -> None:
     flags = {
         "APPBUILDER_DB": args.db and str(Path(args.db).expanduser().resolve()),
         "ALLOW_JOB_PURGE": args.allow_purge and "1",
+        "ALLOW_FLOOD": args.allow_flood and "1",
         "WS_DIALECT": args.dialect,
         "PIPELINE_SPEED": args.speed,
         "ACCESS_TOKEN_LIFETIME": args.access_lifetime,

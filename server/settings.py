@@ -88,10 +88,15 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# capacity: frames a slow socket may have queued before the layer drops them (its default, 100, drops
+# frames of a fast build or a flood)
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10000}}
+}
 
 # appbuilder settings
 ALLOW_JOB_PURGE = env_bool("ALLOW_JOB_PURGE")
+ALLOW_FLOOD = env_bool("ALLOW_FLOOD")  # POST /api/jobs/<id>/flood/ (benchmarks only)
 WS_DIALECT = os.environ.get("WS_DIALECT", "documented")
 if WS_DIALECT not in {"documented", "legacy"}:
     WS_DIALECT = "documented"

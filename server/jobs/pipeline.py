@@ -10,6 +10,7 @@ import asyncio
 import contextvars
 import copy
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,6 +191,15 @@ def schedule(job_id: int) -> None:
         _loop.call_soon_threadsafe(_ensure, job_id, context=contextvars.Context())
     else:
         log.debug("no event loop: job %s will resume at the next server start", job_id)
+
+
+def run_on_loop(make: Callable[[], Coroutine[Any, Any, Any]], name: str) -> bool:
+    """Start `make()` as a task on the server loop from a sync view; False when there is no loop."""
+    loop = _loop
+    if loop is None or loop.is_closed():
+        return False
+    loop.call_soon_threadsafe(lambda: loop.create_task(make(), name=name), context=contextvars.Context())
+    return True
 
 
 def _ensure(job_id: int) -> None:

@@ -61,6 +61,11 @@ class MessageCreateSerializer(serializers.Serializer):
         return fields
 
 
+class FloodSerializer(serializers.Serializer):
+    rate = serializers.IntegerField(min_value=1, max_value=5000)
+    seconds = serializers.FloatField(min_value=0.1, max_value=60.0)
+
+
 class AppSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = App

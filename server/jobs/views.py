@@ -14,11 +14,12 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import pipeline
+from . import flood, pipeline
 from .models import App, Job, JobMessage, derive_title
 from .serializers import (
     AppSerializer,
     AppSummarySerializer,
+    FloodSerializer,
     JobMessageSerializer,
     JobSerializer,
     MessageCreateSerializer,
@@ -122,6 +123,25 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
+
+    @action(detail=True, methods=["post"])
+    def flood(self, request: Request, pk: str | None = None) -> Response:
+        """Benchmarks only (ALLOW_FLOOD): `{"rate": n, "seconds": s}` agent chats on this job's socket."""
+        if not settings.ALLOW_FLOOD:
+            return Response(
+                {"detail": "Flood is disabled on this server (ALLOW_FLOOD is off)."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        job = self.get_object()
+        serializer = FloodSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rate, seconds = serializer.validated_data["rate"], serializer.validated_data["seconds"]
+        if not pipeline.run_on_loop(lambda: flood.run_flood(job.pk, rate, seconds), f"flood-{job.pk}"):
+            return Response(
+                {"detail": "The server loop is not running."}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+            )
+        return Response({"job_id": job.pk, "rate": rate, "seconds": seconds, "messages": int(rate * seconds)},
+                        status=status.HTTP_202_ACCEPTED)
 
     @action(detail=False, methods=["delete"])
     def purge(self, request: Request) -> Response:

@@ -29,6 +29,7 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     speed: float = 0.01
     allow_purge: bool = True
+    allow_flood: bool = False
     dialect: str = "documented"
     access_lifetime: float | None = None
     refresh_lifetime: float | None = None
@@ -50,6 +51,8 @@ class LiveServer:
                "--db", str(self.db_path), "--dialect", self.dialect, "--speed", str(self.speed)]
         if self.allow_purge:
             cmd.append("--allow-purge")
+        if self.allow_flood:
+            cmd.append("--allow-flood")
         if self.access_lifetime is not None:
             cmd += ["--access-lifetime", str(self.access_lifetime)]
         if self.refresh_lifetime is not None:
