@@ -6,6 +6,7 @@ Running builds stay current over their job sockets (up to `MAX_WATCHED` at once)
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.data_table import Row, RowKey
 from textual.worker import Worker, get_current_worker
 
+from tui.bulk import gc_paused
 from tui.messages import AuthLost, NewProject, OpenApps, OpenJob, OpenProfile
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
 from tui.services import (
@@ -42,6 +44,7 @@ ACTIVE = ("prd", "building")
 REFRESH_SECONDS = 10.0
 MAX_WATCHED = 8
 FILTER_DELAY = 0.06
+SLOW_FILL = 0.03  # seconds: a rebuild slower than this makes the filter wait for a pause in typing
 STATUS_STYLES = {"collecting": "cyan", "prd": "magenta", "building": "yellow", "done": "green",
                  "failed": "bold red"}
 # column key, label, fixed width (None: takes the rest)
@@ -158,6 +161,7 @@ class DashboardScreen(Screen[None]):
         self.loaded = False
         self.filter_timer: Timer | None = None
         self.ticks = 0
+        self.fill_seconds = 0.0
 
     def clock(self) -> datetime:
         clock = self.fixed_clock or getattr(self.app, "clock", None)
@@ -309,11 +313,12 @@ class DashboardScreen(Screen[None]):
 
     def set_jobs(self, jobs: list[Job]) -> None:
         now = self.clock()
-        self.jobs = jobs
-        self.cells = {job.id: self.render_cells(job, now) for job in jobs}
-        self.haystack = {job.id: self.search_text(job) for job in jobs}
-        self.sort_jobs()
-        self.fill()
+        with gc_paused():
+            self.jobs = jobs
+            self.cells = {job.id: self.render_cells(job, now) for job in jobs}
+            self.haystack = {job.id: self.search_text(job) for job in jobs}
+            self.sort_jobs()
+            self.fill()
 
     @staticmethod
     def search_text(job: Job) -> str:
@@ -346,7 +351,10 @@ class DashboardScreen(Screen[None]):
         selected = self.selected_id()
         shown = self.shown_jobs()
         cells = self.cells
-        table.replace_rows([(str(job.id), cells[job.id]) for job in shown])
+        started = time.perf_counter()
+        with gc_paused():
+            table.replace_rows([(str(job.id), cells[job.id]) for job in shown])
+        self.fill_seconds = time.perf_counter() - started
         if selected is not None:
             index = next((i for i, job in enumerate(shown) if job.id == selected), None)
             if index is not None:
@@ -394,9 +402,9 @@ class DashboardScreen(Screen[None]):
         if self.filter_timer is not None:
             self.filter_timer.stop()
             self.filter_timer = None
-        if len(self.jobs) <= 500:
+        if self.fill_seconds < SLOW_FILL:
             self.fill()
-        else:  # coalesce fast typing over big lists
+        else:  # the last rebuild was slow: coalesce fast typing
             self.filter_timer = self.set_timer(FILTER_DELAY, self.fill)
 
     @on(Input.Submitted, "#dash-filter")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from tui.bulk import gc_paused
 from tui.services import jwt
 from tui.services.errors import AuthRequired, ServerError, ServiceError
 from tui.services.http import decode_json, error_for, normalize_url, transport_error
@@ -283,10 +284,13 @@ class ApiClient:
             raise error_for(response, self._secrets())
         if response.status_code in NO_BODY:
             return None
-        return decode_json(response)
+        with gc_paused():  # a 10k-job list is ~1M objects
+            return decode_json(response)
 
     async def _call(self, shape: Any, method: str, path: str, **kwargs: Any) -> Any:
-        return self._parse(shape, await self._request(method, path, **kwargs), f"{method} /api/{path}")
+        body = await self._request(method, path, **kwargs)
+        with gc_paused():
+            return self._parse(shape, body, f"{method} /api/{path}")
 
     def _secrets(self) -> tuple[str, ...]:
         tokens = self._auth.tokens

@@ -1,0 +1,1 @@
+"""Benchmarks against the reference server (not tests): `python -m benchmarks` prints the figures."""
