@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import WorkerFailed
 
+from tui.bulk import tune_gc
 from tui.commands import AppBuilderCommands, ScreenCommands
 from tui.logs import log_path
 from tui.messages import (
@@ -75,6 +76,7 @@ class AppBuilderApp(App[None]):
         yield Static(f"appbuilder — connecting to {self.client.server_url}…", id="splash")
 
     def on_mount(self) -> None:
+        tune_gc()
         self.install_auth_hook(self.client)
         self.boot()
 

@@ -54,7 +54,8 @@ async def test_chat_gets_an_agent_answer(client: Any) -> None:
         await wait_for(pilot, lambda: screen.connection == "live", what="socket live")
         assert app.connection_state == "live"
         chat_input = screen.query_one("#chat-input", Input)
-        assert not chat_input.disabled and chat_input.has_focus
+        await wait_for(pilot, lambda: chat_input.has_focus, what="chat input focused")  # after a refresh
+        assert not chat_input.disabled
         await pilot.press(*"Just me, on my laptop")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Just me, on my laptop" in chat_texts(screen, "user")
