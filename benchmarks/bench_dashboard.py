@@ -30,6 +30,8 @@ async def main() -> None:
 
         tui = PtyTui(server.url, config)
         try:
+            tui.wait_for(b"200 shown", timeout=60)
+            first = time.perf_counter() - tui.started
             tui.wait_for(f"{JOBS} of {JOBS} projects".encode(), timeout=60)
             load = time.perf_counter() - tui.started
             tui.drain()
@@ -45,7 +47,8 @@ async def main() -> None:
             tui.close()
     print(f"dashboard with {JOBS:,} jobs (appbuilder-tui on a 120x40 pty, real server)")
     report("GET /api/jobs/ + parse, in the benchmark", ms(fetch))
-    report("process start to '10000 of 10000 projects'", ms(load), "<= 1000 ms")
+    report("process start to the newest 200 rows", ms(first), "<= 1000 ms")
+    report("process start to all 10,000 rows", ms(load), "<= 1000 ms")
     report("page-down: key to screen update", summary(pages), "<= 50 ms")
     report("filter keystroke: key to filtered rows", summary(keystrokes), "<= 50 ms")
     report("peak RSS of the TUI process (VmHWM)", f"{peak:.0f} MB", "<= 120 MB")

@@ -7,7 +7,7 @@ snapshot tests so the SVGs are deterministic. Pilot tests use the real client ag
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,9 @@ class ShellFake:
 
     async def list_jobs(self, search: str | None = None, status: str | None = None) -> list[Job]:
         return list(self.jobs)
+
+    async def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]:
+        yield list(self.jobs), len(self.jobs)
 
     async def create_job(self, prompt: str) -> Job:
         self.next_id += 1

@@ -191,13 +191,13 @@ async def test_running_build_updates_over_socket(make_server, token_dir: Path) -
     job = await client.create_job("A kanban board")
     await client.start_build(job.id)
     loads: list[int] = []
-    list_jobs = client.list_jobs
+    list_page = client.list_jobs_page
 
-    async def counting_list_jobs(*args: object, **kwargs: object) -> object:
+    async def counting_list_page(*args: object, **kwargs: object) -> object:
         loads.append(1)
-        return await list_jobs(*args, **kwargs)
+        return await list_page(*args, **kwargs)
 
-    client.list_jobs = counting_list_jobs
+    client.list_jobs_page = counting_list_page
     app = AppBuilderApp(client)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: ready(app) and rows(app) == 1, what="one row")

@@ -162,6 +162,7 @@ class DashboardScreen(Screen[None]):
         self.filter_timer: Timer | None = None
         self.ticks = 0
         self.fill_seconds = 0.0
+        self.row_order: list[int] = []
 
     def clock(self) -> datetime:
         clock = self.fixed_clock or getattr(self.app, "clock", None)
@@ -239,7 +240,12 @@ class DashboardScreen(Screen[None]):
             self.set_state("loading", "Loading projects…")
         client = self.app.client  # type: ignore[attr-defined]
         try:
-            jobs = await client.list_jobs()
+            async for jobs, total in client.job_pages():
+                if len(jobs) < total and not self.loaded:  # first load: the newest page now, then the rest
+                    if not self.jobs:
+                        self.set_jobs(list(jobs))
+                    progress = f"{len(self.jobs)} shown · loading {len(jobs):,} of {total:,} projects…"
+                    self.set_state("ready", progress)
         except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
             self.post_message(AuthLost(err.message))
             return
@@ -345,15 +351,20 @@ class DashboardScreen(Screen[None]):
             return self.jobs
         return [job for job in self.jobs if needle in self.haystack[job.id]]
 
-    def fill(self) -> None:
-        """Rebuild the rows from the cached cells (no re-rendering per job), keeping the cursor's job."""
+    def fill(self, same_cells: bool = False) -> None:
+        """Rebuild the rows from the cached cells (no re-rendering per job), keeping the cursor's job.
+
+        `same_cells`: only the filter changed, so rows already shown in the same order are left alone."""
         table = self.query_one(JobsTable)
         selected = self.selected_id()
         shown = self.shown_jobs()
         cells = self.cells
         started = time.perf_counter()
-        with gc_paused():
-            table.replace_rows([(str(job.id), cells[job.id]) for job in shown])
+        order = [job.id for job in shown]
+        if not same_cells or order != self.row_order or table.row_count != len(order):
+            with gc_paused():
+                table.replace_rows([(str(job.id), cells[job.id]) for job in shown])
+            self.row_order = order
         self.fill_seconds = time.perf_counter() - started
         if selected is not None:
             index = next((i for i, job in enumerate(shown) if job.id == selected), None)
@@ -403,9 +414,9 @@ class DashboardScreen(Screen[None]):
             self.filter_timer.stop()
             self.filter_timer = None
         if self.fill_seconds < SLOW_FILL:
-            self.fill()
+            self.fill(same_cells=True)
         else:  # the last rebuild was slow: coalesce fast typing
-            self.filter_timer = self.set_timer(FILTER_DELAY, self.fill)
+            self.filter_timer = self.set_timer(FILTER_DELAY, lambda: self.fill(same_cells=True))
 
     @on(Input.Submitted, "#dash-filter")
     def filter_done(self) -> None:

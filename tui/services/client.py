@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -199,7 +199,27 @@ class ApiClient:
         body = await self._request("GET", "jobs/", params=query(search=search, status=status))
         if isinstance(body, dict) and "results" in body:  # a server that always paginates
             body = body["results"]
-        return self._parse(list[Job], body, "GET /api/jobs/")
+        with gc_paused():
+            return self._parse(list[Job], body, "GET /api/jobs/")
+
+    async def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]:
+        """Every job, newest first, a page at a time: yields (all jobs so far, total) after each page.
+
+        A small first page shows something at once; a job that moved between pages is kept once."""
+        page = await self.list_jobs_page(limit=first)
+        jobs, total = list(page.results), page.count
+        yield jobs, total
+        seen = {job.id for job in jobs}
+        offset = len(page.results)
+        while offset < total:
+            page = await self.list_jobs_page(limit=size, offset=offset)
+            if not page.results:
+                break
+            offset += len(page.results)
+            total = page.count
+            jobs.extend(job for job in page.results if job.id not in seen)
+            seen.update(job.id for job in page.results)
+            yield jobs, total
 
     async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
                              status: str | None = None, ordering: str | None = None) -> JobPage:
