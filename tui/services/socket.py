@@ -2,7 +2,8 @@
 
 A background task owns the connection and feeds a queue that `async for` reads:
 
-1. connect to `ws(s)://…/ws/jobs/<id>/` and authenticate with a first `auth` frame (no token in the URL);
+1. connect to `ws(s)://…/ws/jobs/<id>/` and authenticate with a first `auth` frame (no token in the URL),
+   then `ping` and wait for the `pong`: by then the server has joined the socket to the job's group;
 2. fetch `job-messages/?job_id=&after=<last seen id>` over REST and deliver them (frames that arrive
    meanwhile wait in the websocket's own buffer, so order holds);
 3. deliver socket frames, dropping any message id already delivered;
@@ -45,6 +46,19 @@ CLOSE_AUTH = 4401
 CLOSE_GONE = 4404
 REJECTED_CHAT_CODES = {"not_collecting", "too_long", "bad_frame"}
 _END = object()
+PONG_WAIT = 3.0
+
+
+def is_reply(raw: str | bytes) -> bool:
+    """A `pong`, or an error answering one client frame (no message id): the server has read our frames."""
+    try:
+        frame = json.loads(raw)
+    except (ValueError, TypeError):
+        return False
+    if not isinstance(frame, dict):
+        return False
+    kind = frame.get("kind", frame.get("type"))
+    return kind == "pong" or (kind == "error" and frame.get("id", frame.get("messageId")) is None)
 
 
 class SocketClient(Protocol):
@@ -159,7 +173,10 @@ class JobSocket:
         ws = await self._connect()
         self._ws = ws
         try:
+            early = await self._subscribed(ws)
             await self._resync()
+            for raw in early:
+                self._deliver(translate_frame(raw))
             self._live = True
             self.attempt = 0
             self._emit(ConnectionEvent("live"))
@@ -192,6 +209,25 @@ class JobSocket:
         except (OSError, TimeoutError, InvalidHandshake, ConnectionClosed) as err:
             raise _Retry(f"Cannot open the live connection ({type(err).__name__}).") from None
         return ws
+
+    async def _subscribed(self, ws: ClientConnection) -> list[str | bytes]:
+        """Ping right after `auth` and wait for the reply, keeping frames that come first.
+
+        The server handles a socket's frames in order, so once the ping is answered it has joined this
+        socket to the job's group: a message created after the REST re-sync that follows cannot be missed
+        (without this wait, one created between the re-sync and the join was lost). A server that never
+        answers costs `PONG_WAIT` seconds and nothing else."""
+        await ws.send(json.dumps({"kind": "ping"}))
+        early: list[str | bytes] = []
+        try:
+            async with asyncio.timeout(PONG_WAIT):
+                async for raw in ws:
+                    if is_reply(raw):
+                        return early
+                    early.append(raw)
+        except TimeoutError:
+            log.info("job %s: no answer to ping in %ss; re-syncing anyway", self.job_id, PONG_WAIT)
+        return early
 
     async def _resync(self) -> None:
         try:
