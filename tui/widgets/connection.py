@@ -49,7 +49,9 @@ class ConnectionIndicator(Static):
 
 
 def unreachable(url: str, err: ServiceError) -> str:
-    """'Server unreachable at URL (reason)', whatever words the client used for ServerUnavailable."""
+    """'Server unreachable at URL (reason)' (or 'did not answer in time'), whatever words the client used."""
+    if "timed out" in err.message:
+        return f"Server at {url} did not answer in time ({err.message.split(': ', 1)[-1].rstrip('.')})"
     found = re.search(r"\(([^()]*)\)\.?$", err.message)
     if found:
         return f"Server unreachable at {url} ({found.group(1)})"
