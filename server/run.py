@@ -24,6 +24,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--allow-flood", action="store_true", default=None, help="enable POST /api/jobs/ID/flood/"
     )
+    parser.add_argument("--access-log", action="store_true", help="log every request (tokens redacted)")
     parser.add_argument("--dialect", choices=["documented", "legacy"], help="websocket frame dialect")
     parser.add_argument("--speed", type=float, metavar="S", help="seconds between pipeline steps")
     parser.add_argument("--access-lifetime", type=float, metavar="S", help="access token lifetime")
@@ -70,7 +71,7 @@ def prepare() -> bool:
     return True
 
 
-async def serve(host: str, port: int, seeded: bool) -> None:
+async def serve(host: str, port: int, seeded: bool, access_log: bool = False) -> None:
     import uvicorn
 
     from server.asgi import application
@@ -84,8 +85,8 @@ async def serve(host: str, port: int, seeded: bool) -> None:
         port=port,
         ws="websockets-sansio",
         lifespan="off",
-        access_log=False,
-        log_level="warning",
+        access_log=access_log,
+        log_level="info" if access_log else "warning",
         log_config=None,
     )
     server = uvicorn.Server(config)
@@ -111,7 +112,7 @@ async def serve(host: str, port: int, seeded: bool) -> None:
         await pipeline.cancel_all()
 
 
-def configure_logging() -> None:
+def configure_logging(access_log: bool = False) -> None:
     from server.logfilter import RedactTokens
 
     handler = logging.StreamHandler(sys.stderr)
@@ -120,16 +121,16 @@ def configure_logging() -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers, logger.propagate = [handler], False
-        logger.setLevel(logging.WARNING)
+        logger.setLevel(logging.INFO if access_log and name == "uvicorn.access" else logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_environment(args)
     seeded = prepare()
-    configure_logging()
+    configure_logging(args.access_log)
     try:
-        asyncio.run(serve(args.host, args.port, seeded))
+        asyncio.run(serve(args.host, args.port, seeded, args.access_log))
     except KeyboardInterrupt:
         pass
     return 0

@@ -30,6 +30,7 @@ class LiveServer:
     speed: float = 0.01
     allow_purge: bool = True
     allow_flood: bool = False
+    access_log: bool = False
     dialect: str = "documented"
     access_lifetime: float | None = None
     refresh_lifetime: float | None = None
@@ -53,6 +54,8 @@ class LiveServer:
             cmd.append("--allow-purge")
         if self.allow_flood:
             cmd.append("--allow-flood")
+        if self.access_log:
+            cmd.append("--access-log")
         if self.access_lifetime is not None:
             cmd += ["--access-lifetime", str(self.access_lifetime)]
         if self.refresh_lifetime is not None:
