@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import threading
@@ -84,11 +85,16 @@ class AppBuilderApp(App[None]):
     async def boot(self) -> None:
         """Server info, then the saved session: dashboard if it is valid, else the login form."""
         reason = ""
-        await self.load_server_info()
-        try:
-            user = await self.client.restore_session()
-        except ServiceError as err:
-            user, reason = None, err.message
+
+        async def session() -> Any:
+            try:
+                return await self.client.restore_session()
+            except ServiceError as err:
+                return err
+
+        _, user = await asyncio.gather(self.load_server_info(), session())  # one round trip, not two
+        if isinstance(user, ServiceError):
+            user, reason = None, user.message
         if user is not None:
             self.user = user
             self.connection_state = "live"
