@@ -46,7 +46,8 @@ def test_snapshot_login(snap_compare: Any, size: tuple[int, int]) -> None:
 
 def test_snapshot_login_wrong_password(snap_compare: Any) -> None:
     async def typed(pilot: Any) -> None:
-        await until(pilot, lambda: type(pilot.app.screen).__name__ == "LoginScreen")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "LoginScreen"
+                    and pilot.app.focused is not None and pilot.app.focused.id == "username")
         await pilot.press(*"ada", "tab", *"nope", "enter")
         await until(pilot, lambda: "Wrong" in str(pilot.app.screen.query_one("#login-error").render()))
 
