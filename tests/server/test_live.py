@@ -147,17 +147,18 @@ def test_seeded_demo_server(make_server: Callable[..., LiveServer]) -> None:
 
 
 def test_cli_token_lifetimes(make_server: Callable[..., LiveServer]) -> None:
-    server = make_server(speed=0, access_lifetime=1, allow_purge=False)
+    # 2 s: `exp` is whole seconds, so a 1-second token may be valid for only a fraction of a second
+    server = make_server(speed=0, access_lifetime=2, allow_purge=False)
     meta = httpx.get(f"{server.url}/api/meta/").json()
-    assert meta["access_token_lifetime"] == 1 and meta["allow_job_purge"] is False
+    assert meta["access_token_lifetime"] == 2 and meta["allow_job_purge"] is False
     tokens = server.register("shortlived")
-    time.sleep(1.5)
+    time.sleep(2.5)
     me = httpx.get(f"{server.url}/api/auth/me/", headers={"Authorization": f"Bearer {tokens['access']}"})
     assert me.status_code == 401 and me.json()["code"] == "token_not_valid"
     fresh = httpx.post(f"{server.url}/api/auth/token/refresh/", json={"refresh": tokens["refresh"]}).json()
     headers = {"Authorization": f"Bearer {fresh['access']}"}
     assert httpx.get(f"{server.url}/api/auth/me/", headers=headers).status_code == 200
-    # a token minted just now: under load the one above may already be past its 1-second lifetime
+    # a token minted just now: under load the one above may already be past its short lifetime
     again = httpx.post(f"{server.url}/api/auth/login/", json={"username": "shortlived",
                                                                "password": "pass-word-123"}).json()
     headers = {"Authorization": f"Bearer {again['access']}"}
