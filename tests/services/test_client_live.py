@@ -201,7 +201,7 @@ async def test_server_info_and_wrong_url(live_server: LiveServer,
 
 async def test_expiry_refreshes_and_rotates(make_server: Callable[..., LiveServer],
                                             make_client: Callable[..., ApiClient]) -> None:
-    server = make_server(access_lifetime=1)
+    server = make_server(access_lifetime=2)  # exp is whole seconds: 1 s can mean a few ms
     transport = CountingTransport()
     client = make_client(server.url, transport=transport)
     await client.register(unique(), "pass-word-123")
@@ -219,7 +219,7 @@ async def test_expiry_refreshes_and_rotates(make_server: Callable[..., LiveServe
 
 async def test_20_concurrent_calls_after_expiry_refresh_once(make_server: Callable[..., LiveServer],
                                                              make_client: Callable[..., ApiClient]) -> None:
-    server = make_server(access_lifetime=1)
+    server = make_server(access_lifetime=2)  # exp is whole seconds: 1 s can mean a few ms
     transport = CountingTransport()
     client = make_client(server.url, transport=transport)
     await client.register(unique(), "pass-word-123")
