@@ -199,8 +199,7 @@ class ApiClient:
         body = await self._request("GET", "jobs/", params=query(search=search, status=status))
         if isinstance(body, dict) and "results" in body:  # a server that always paginates
             body = body["results"]
-        with gc_paused():
-            return self._parse(list[Job], body, "GET /api/jobs/")
+        return self._parse(list[Job], body, "GET /api/jobs/")
 
     async def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]:
         """Every job, newest first, a page at a time: yields (all jobs so far, total) after each page.
@@ -308,9 +307,7 @@ class ApiClient:
             return decode_json(response)
 
     async def _call(self, shape: Any, method: str, path: str, **kwargs: Any) -> Any:
-        body = await self._request(method, path, **kwargs)
-        with gc_paused():
-            return self._parse(shape, body, f"{method} /api/{path}")
+        return self._parse(shape, await self._request(method, path, **kwargs), f"{method} /api/{path}")
 
     def _secrets(self) -> tuple[str, ...]:
         tokens = self._auth.tokens
@@ -320,7 +317,8 @@ class ApiClient:
     def _parse(shape: type[T] | Any, body: Any, what: str) -> Any:
         """Validate `body` as `shape`; a mismatch is the server's fault (details could hold secrets)."""
         try:
-            return adapter(shape).validate_python(body)
+            with gc_paused():  # a 10k-job list builds ~1M objects
+                return adapter(shape).validate_python(body)
         except ValidationError:
             raise ServerError(f"The server's answer to {what} did not have the expected shape.") from None
 
