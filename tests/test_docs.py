@@ -20,3 +20,10 @@ def test_readme_screenshot_matches_snapshot(name: str) -> None:
     shot = ROOT / "docs" / "screenshots" / name
     assert f"docs/screenshots/{name}" in (ROOT / "README.md").read_text()
     assert shot.read_bytes() == SHOTS[name].read_bytes(), f"copy {SHOTS[name]} to {shot}"
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci_command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert f"```bash\n{ci_command}\n```" in readme, "last line of .ci/run != README test command"
+    assert "-c constraints.txt" in ci_command

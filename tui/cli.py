@@ -15,12 +15,28 @@ DEFAULT_SERVER = "http://127.0.0.1:8000"
 CONFIG_ENV = "APPBUILDER_TUI_CONFIG_DIR"
 
 
+SERVER_EXTRA_HINT = ("the reference server is not installed: "
+                     "python3 -m pip install 'appbuilder-tui[server]' (or -e '.[server]' in a checkout)")
+
+
 class CliError(Exception):
     """A one-line error for the user; exit code 1."""
 
 
+def require_server_extra() -> None:
+    """`--demo` and `server` need the `server` extra; say how to get it instead of an ImportError."""
+    from importlib.util import find_spec
+
+    if not all(find_spec(name) for name in ("django", "rest_framework", "rest_framework_simplejwt",
+                                             "channels", "uvicorn")):
+        raise CliError(SERVER_EXTRA_HINT)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from tui import __version__
+
     parser = argparse.ArgumentParser(prog="appbuilder-tui", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--server", metavar="URL", help="server URL (default: the last one used)")
     parser.add_argument("--dev", action="store_true", help="dev mode: purge and message tools")
     parser.add_argument("--demo", action="store_true", help="start a seeded local server and log in as demo")
@@ -50,18 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["server"]:
-        from server.run import main as server_main
-
-        return int(server_main(args_list[1:]) or 0)
-    args = build_parser().parse_args(args_list)
     try:
+        if args_list[:1] == ["server"]:
+            require_server_extra()
+            from server.run import main as server_main
+
+            return int(server_main(args_list[1:]) or 0)
+        args = build_parser().parse_args(args_list)
         if args.command in ("jobs", "apps"):
             return asyncio.run(run_helper(args))
         from tui.logs import setup_logging
 
         setup_logging()
         if args.demo:
+            require_server_extra()
             from tui.demo import run_demo
 
             return asyncio.run(run_demo())
