@@ -133,6 +133,7 @@ class JobsTable(DataTable):
 
 class DashboardScreen(Screen[None]):
     CSS_PATH = "dashboard.tcss"
+    AUTO_FOCUS = "#jobs"  # the default ("*") would focus the hidden filter before on_mount runs
     BINDINGS = [
         Binding("n", "new_project", "New"),
         Binding("enter", "open", "Open"),
@@ -173,8 +174,10 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="dash-header"):
             yield Static("appbuilder · projects", id="dash-title")
             yield ConnectionIndicator(id="dash-connection")
-        yield Input(placeholder="filter: title, prompt, status, stage (enter keeps, escape clears)",
+        box = Input(placeholder="filter: title, prompt, status, stage (enter keeps, escape clears)",
                     id="dash-filter")
+        box.can_focus = False  # hidden until `/`: never takes keys meant for the list
+        yield box
         yield JobsTable(id="jobs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading projects…", id="dash-state")
         yield Footer()
@@ -189,7 +192,6 @@ class DashboardScreen(Screen[None]):
         who = f"{user.username} @ {client.server_url}" if user else client.server_url
         self.query_one("#dash-title", Static).update(Text(f"appbuilder · projects · {who}"))
         self.set_interval(REFRESH_SECONDS, self.tick)
-        self.query_one("#dash-filter", Input).can_focus = False
         table.focus()
 
     def title_width(self) -> int:
