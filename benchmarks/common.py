@@ -1,166 +1,217 @@
-"""Shared pieces of the benchmarks: a live reference server, a logged-in client, 10k seeded jobs, stats."""
+"""Shared pieces: the TUI on a real pty, /proc readers (CPU, RSS, load), statistics and the row printer.
+
+Every row prints wall time and the measured process's own CPU time (user+sys of the process and its threads,
+children excluded) as min/median/p95 and n: on a shared machine wall time swings 2-10x, CPU time does not.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
+import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.support.live_server import LiveServer
+Pattern = bytes | Callable[[bytearray], Any]
 
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "bench-password-1"
-
-
-@contextmanager
-def live_server(**options: Any) -> Iterator[LiveServer]:
-    """A `python -m server` subprocess on a free loopback port with a throwaway SQLite file."""
-    with tempfile.TemporaryDirectory(prefix="appbuilder-bench-") as folder:
-        server = LiveServer(db_path=Path(folder) / "db.sqlite3", **options).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+TICK = os.sysconf("SC_CLK_TCK")
+PAGE_DOWN = b"\x1b[6~"
+PAGE_UP = b"\x1b[5~"
+BACKSPACE = b"\x7f"
+ESCAPE = b"\x1b"
 
 
-async def client_for(server: LiveServer, username: str, token_dir: Path) -> Any:
-    """Register `username` and return an ApiClient logged in with a session saved in `token_dir`."""
-    from tui.services.client import ApiClient
-    from tui.services.tokens import TokenStore
-
-    server.register(username, PASSWORD)
-    client = ApiClient(server.url, token_store=TokenStore(token_dir))
-    await client.login(username, PASSWORD)
-    return client
+# ----- /proc ----------------------------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float:
+    """user+sys of `pid` (all its threads, not its children) from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # fields 14 and 15 of stat(5)
 
 
-SEED = """
-import django, sys
-from datetime import timedelta
-django.setup()
-from django.contrib.auth import get_user_model
-from django.utils import timezone
-from server.jobs.models import Job
-owner = get_user_model().objects.get(username=sys.argv[1])
-words = ("todo", "weather", "recipes", "chess")
-states = ("done", "collecting", "failed", "done")
-now = timezone.now()
-Job.objects.bulk_create([Job(owner=owner, title=f"Project {i} about {words[i % 4]}",
-                             initial_prompt=f"Project {i}: an app about {words[i % 4]}",
-                             status=states[i % 4]) for i in range(1, int(sys.argv[2]) + 1)], batch_size=2000)
-"""
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of `pid` in MB: the resident set now and its peak."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            values[line[:5]] = int(line.split()[1]) / 1024
+    return values["VmRSS"], values["VmHWM"]
 
 
-def seed_jobs(server: LiveServer, username: str, count: int) -> None:
-    """Insert `count` jobs for `username` straight into the server's database (REST would take minutes)."""
-    env = {**os.environ, "APPBUILDER_DB": str(server.db_path), "DJANGO_SETTINGS_MODULE": "server.settings"}
-    subprocess.run([sys.executable, "-c", SEED, username, str(count)], check=True, cwd=ROOT, env=env)
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def summary(samples: Sequence[float]) -> str:
-    """median / p95 / max of durations in seconds, in milliseconds."""
-    return (f"median {ms(statistics.median(samples))}, p95 {ms(percentile(samples, 0.95))}, "
-            f"max {ms(max(samples))} (n={len(samples)})")
-
-
+# ----- statistics and rows --------------------------------------------------------------------------
 def percentile(samples: Sequence[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def report(name: str, value: str, goal: str = "") -> None:
-    print(f"  {name:<44} {value}" + (f"   [goal {goal}]" if goal else ""), flush=True)
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}" if seconds >= 0.01 else f"{seconds * 1000:.1f}"
 
 
+def spread(samples: Sequence[float], unit: str = "ms") -> str:
+    """min/median/p95 (n) of durations in seconds, printed in ms."""
+    if not samples:
+        return "no samples"
+    values = (min(samples), statistics.median(samples), percentile(samples, 0.95))
+    return f"{'/'.join(ms(v) for v in values)} {unit} (n={len(samples)})"
+
+
+def verdict(value: float, limit: float) -> str:
+    return "met" if value <= limit else "MISSED"
+
+
+def header(title: str) -> None:
+    print(f"\n{title}\n  load average at start: {loadavg()}", flush=True)
+
+
+def footer() -> None:
+    print(f"  load average at end:   {loadavg()}", flush=True)
+
+
+def row(name: str, wall: str, cpu: str = "", goal: str = "", result: str = "") -> None:
+    """One printed row: what, wall min/median/p95 (n), TUI CPU min/median/p95, goal and whether it is met."""
+    text = f"  {name:<46} {wall}"
+    if cpu:
+        text += f" | CPU {cpu}"
+    if goal:
+        text += f" | goal {goal}" + (f": {result}" if result else "")
+    print(text, flush=True)
+
+
+def timing_row(name: str, samples: Sequence[tuple[float, float]], goal: str = "", limit: float | None = None,
+               by: str = "p95") -> None:
+    """A row of (wall, cpu) samples; `limit` (seconds) is checked against the `by` statistic of wall time."""
+    walls, cpus = [w for w, _ in samples], [c for _, c in samples]
+    result = ""
+    if limit is not None and walls:
+        value = {"p95": percentile(walls, 0.95), "median": statistics.median(walls),
+                 "max": max(walls)}[by]
+        result = verdict(value, limit)
+    row(name, "wall min/med/p95 " + spread(walls), spread(cpus), goal, result)
+
+
+# ----- the TUI on a pseudo-terminal -----------------------------------------------------------------
 class PtyTui:
-    """`appbuilder-tui --server URL` on a real pseudo-terminal (120x40): keys in, screen bytes out."""
+    """`appbuilder-tui --server URL --config-dir DIR` on a real pseudo-terminal: keys in, screen bytes out.
+
+    Latencies end when the program has written the change to its terminal (the bytes a terminal would
+    draw), found by a regular expression over the output written after the key."""
 
     def __init__(self, server_url: str, config_dir: Path, size: tuple[int, int] = (120, 40)) -> None:
-        import fcntl
         import pty
-        import struct
-        import termios
 
-        env = {**os.environ, "TERM": "xterm-256color", "APPBUILDER_TUI_LOG_DIR": str(config_dir / "logs")}
+        env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
+               "APPBUILDER_TUI_LOG_DIR": str(config_dir / "logs")}
         argv = [sys.executable, "-m", "tui", "--server", server_url, "--config-dir", str(config_dir)]
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child becomes the TUI
-            os.execvpe(argv[0], argv, env)
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-        self.screen = b""
+        if self.pid == 0:  # the child: set the window size on its terminal, then become the TUI
+            import fcntl
+            import struct
+            import termios
 
-    def _read(self, wait: float) -> bytes:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+            os.execvpe(argv[0], argv, env)
+        self.output = bytearray()  # everything written since the last mark()
+        self.last_read = self.started
+
+    def _read(self, wait: float) -> bool:
         ready, _, _ = select.select([self.fd], [], [], wait)
         if not ready:
-            return b""
+            return False
         try:
             chunk = os.read(self.fd, 1 << 20)
         except OSError:
-            raise RuntimeError(f"the TUI exited; last output: {self.screen[-400:]!r}") from None
-        self.screen = (self.screen + chunk)[-(1 << 20):]
-        return chunk
+            chunk = b""
+        if not chunk:
+            raise RuntimeError(f"the TUI exited; last output: {bytes(self.output[-400:])!r}")
+        self.last_read = time.perf_counter()
+        self.output += chunk
+        return True
 
-    def wait_for(self, marker: bytes, timeout: float = 30.0) -> float:
-        """Seconds from now until `marker` is in the output (searching only output written from now on)."""
-        start, seen = time.perf_counter(), b""
-        while marker not in seen:
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"{marker!r} not on screen in {timeout}s; last output {seen[-400:]!r}")
-            seen += self._read(0.02)
-        return time.perf_counter() - start
+    def mark(self) -> None:
+        """Forget the output so far: the next wait looks only at what is written from now on."""
+        self.output.clear()
 
-    def key_to_output(self, data: bytes, timeout: float = 5.0) -> float:
-        """Send a key; seconds until the program writes an update (then drain until it is quiet)."""
-        self.drain()
-        start = time.perf_counter()
-        os.write(self.fd, data)
-        while not self._read(timeout):
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"no screen update after {data!r}")
-        elapsed = time.perf_counter() - start
-        self.drain()
-        return elapsed
+    def wait_for(self, pattern: Pattern, timeout: float = 60.0, what: str = "") -> float:
+        """perf_counter time at which `pattern` (a regex, or a test of the output) appeared in the output
+        since the last mark()."""
+        found = re.compile(pattern).search if isinstance(pattern, bytes) else pattern
+        deadline = time.perf_counter() + timeout
+        while not found(self.output):
+            if time.perf_counter() > deadline:
+                tail = bytes(self.output[-300:])
+                raise TimeoutError(f"{what or pattern!r} not on screen within {timeout:.0f}s; last {tail!r}")
+            self._read(0.05)
+        return self.last_read
 
-    def type_until(self, data: bytes, marker: bytes, timeout: float = 5.0) -> float:
-        """Send a key; seconds until `marker` is on screen."""
-        self.drain()
-        start = time.perf_counter()
-        os.write(self.fd, data)
-        seen = b""
-        while marker not in seen:
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"{marker!r} not on screen after {data!r}")
-            seen += self._read(0.01)
-        return time.perf_counter() - start
-
-    def drain(self, quiet: float = 0.05) -> None:
-        while self._read(quiet):
+    def drain(self, quiet: float = 0.05, limit: float = 5.0) -> None:
+        """Read until the program has been quiet for `quiet` seconds (at most `limit`)."""
+        end = time.perf_counter() + limit
+        while self._read(quiet) and time.perf_counter() < end:
             pass
+        self.mark()
 
-    def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmHWM in /proc")
+    def press(self, key: bytes, pattern: Pattern | None = None, timeout: float = 30.0) -> tuple[float, float]:
+        """Send `key`; (wall, TUI CPU) seconds until `pattern` is on screen, or, without a pattern, until the
+        first frame written after the key is complete (the last byte before 5 ms of quiet)."""
+        self.drain()
+        cpu = cpu_seconds(self.pid)
+        start = time.perf_counter()
+        os.write(self.fd, key)
+        if pattern is not None:
+            end = self.wait_for(pattern, timeout, what=f"{pattern!r} after {key!r}")
+        else:
+            deadline = start + timeout
+            while not self._read(0.05):
+                if time.perf_counter() > deadline:
+                    raise TimeoutError(f"no screen update within {timeout:.0f}s after {key!r}")
+            while self._read(0.005):
+                pass
+            end = self.last_read
+        return end - start, cpu_seconds(self.pid) - cpu
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def rss(self) -> tuple[float, float]:
+        return rss_mb(self.pid)
 
     def close(self) -> None:
-        import signal
-
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGTERM)
-        os.waitpid(self.pid, 0)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, RuntimeError):
+                self._read(0.05)  # keep the pty drained so the program can write its way out
+            if os.waitpid(self.pid, os.WNOHANG) != (0, 0):
+                break
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
         os.close(self.fd)
+
+
+def count_pattern(shown: int, total: int) -> bytes:
+    """The dashboard's status line 'N of M projects' (digits with or without thousands commas), not a
+    progress line and not followed by a filter."""
+    def number(n: int) -> bytes:
+        return f"{n:,}".replace(",", ",?").encode()
+    return rb"(?<![\d,])(?<!loading )" + number(shown) + rb" of " + number(total) + rb" projects(?=  |\x1b)"
+
+
+def rows_redrawn(count: int) -> Callable[[bytearray], bool]:
+    """A test of the output: at least `count` job-id cells ('#123') written, i.e. a page of rows redrawn
+    (a running build's row changing in place writes one)."""
+    cell = re.compile(rb"#\d+(?!\d)")
+    return lambda output: sum(1 for _ in cell.finditer(output)) >= count
