@@ -1,4 +1,8 @@
-"""`python -m benchmarks [cold_start|dashboard|socket ...]`: each in a fresh process, figures printed."""
+"""`python -m benchmarks [cold_start|dashboard|socket|server ...] [--large] [--quick]`, each in a subprocess.
+
+--large adds 50,000 jobs to the dashboard benchmark (several minutes); --quick runs tiny sizes and counts
+(a smoke test of the benchmarks themselves, not figures to quote).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,12 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-ALL = ("cold_start", "dashboard", "socket")
+from benchmarks.common import loadavg
+
+ALL = ("cold_start", "dashboard", "socket", "server")
 
 
 def machine() -> str:
@@ -17,16 +24,21 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
-def main(names: list[str]) -> int:
-    print(f"machine: {machine()}\n", flush=True)
+def main(argv: list[str]) -> int:
+    flags = [a for a in argv if a.startswith("--")]
+    names = [a for a in argv if not a.startswith("--")] or list(ALL)
+    unknown = [n for n in names if n not in ALL] + [f for f in flags if f not in ("--large", "--quick")]
+    if unknown:
+        print(f"unknown: {', '.join(unknown)}; choose from {', '.join(ALL)}, --large, --quick")
+        return 2
+    print(f"machine: {machine()}\nstarted {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, load average {loadavg()}",
+          flush=True)
     root = Path(__file__).resolve().parent.parent
     failed = 0
-    for name in names or ALL:
-        if name not in ALL:
-            print(f"unknown benchmark {name!r}; choose from {', '.join(ALL)}")
-            return 2
-        failed |= subprocess.run([sys.executable, "-m", f"benchmarks.bench_{name}"], cwd=root).returncode
-        print(flush=True)
+    for name in names:
+        command = [sys.executable, "-m", f"benchmarks.bench_{name}", *flags]
+        failed |= subprocess.run(command, cwd=root).returncode
+    print(f"\nfinished {time.strftime('%H:%M:%S')}, load average {loadavg()}", flush=True)
     return failed
 
 

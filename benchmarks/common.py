@@ -79,7 +79,7 @@ def footer() -> None:
 
 def row(name: str, wall: str, cpu: str = "", goal: str = "", result: str = "") -> None:
     """One printed row: what, wall min/median/p95 (n), TUI CPU min/median/p95, goal and whether it is met."""
-    text = f"  {name:<46} {wall}"
+    text = f"  {name:<52} {wall}"
     if cpu:
         text += f" | CPU {cpu}"
     if goal:

@@ -30,7 +30,9 @@ def free_port() -> int:
 
 
 class BenchServer:
-    """One reference server process; `stop()` ends it and removes its temp dir (DB, log, TUI config)."""
+    """One reference server process; `stop()` ends it and removes its temp dir (DB, log, TUI config).
+
+    Access tokens live an hour so a long benchmark's own REST calls never need a refresh."""
 
     def __init__(self, speed: float = 10.0, flood: bool = False, access_log: bool = False) -> None:
         self.speed, self.flood, self.access_log = speed, flood, access_log
@@ -64,7 +66,7 @@ class BenchServer:
 
     def start(self, timeout: float = 60.0) -> BenchServer:
         cmd = [sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(self.port),
-               "--db", str(self.db_path), "--speed", str(self.speed)]
+               "--db", str(self.db_path), "--speed", str(self.speed), "--access-lifetime", "3600"]
         cmd += ["--allow-flood"] if self.flood else []
         cmd += ["--access-log"] if self.access_log else []
         with open(self.log_path, "ab") as log:

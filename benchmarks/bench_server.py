@@ -1,0 +1,160 @@
+"""The reference server alone (one process): the dashboard's list request, and socket fan-out on one job.
+
+- `GET /api/jobs/?limit=50` for a user with 10,000 realistic jobs: CONNECTIONS keep-alive connections from a
+  minimal raw-HTTP load client (so the client costs little CPU), for LIST_SECONDS after a warm-up. Requests/s,
+  latency, and the server process's CPU per request (user+sys from /proc; 1/that is one core's capacity).
+- Fan-out: N sockets on one job (loopback clients in this process, joined: each got its `pong`), then the
+  flood endpoint sends FAN_RATE messages/s for FAN_SECONDS; latency is receive time minus `created_at`.
+  The client's own CPU is printed: near the wall time it means the load client, not the server, was the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import time
+from datetime import datetime
+
+import httpx
+
+from benchmarks.common import cpu_seconds, footer, header, percentile, row, spread, verdict
+from benchmarks.server import BenchServer
+
+CONNECTIONS, WARMUP, LIST_SECONDS = 4, 1.0, 6.0
+SOCKETS = (100, 200, 500, 1000)
+FAN_RATE, FAN_SECONDS, CONNECT_BATCH = 10, 3.0, 50
+
+
+# ----- GET /api/jobs/?limit=50 ----------------------------------------------------------------------
+async def list_worker(port: int, request: bytes, stop_at: float, latencies: list[float]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+            if not head.startswith(b"HTTP/1.1 200") or length is None:
+                raise RuntimeError(f"unexpected answer: {head[:200]!r}")
+            await reader.readexactly(int(length[1]))
+            latencies.append(time.perf_counter() - started)
+    finally:
+        writer.close()
+
+
+async def list_load(server: BenchServer, token: str, seconds: float) -> tuple[list[float], float, float]:
+    """(latencies, server CPU seconds, client CPU seconds) of `seconds` of list requests."""
+    request = (f"GET /api/jobs/?limit=50 HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+               f"Authorization: Bearer {token}\r\n\r\n").encode()
+    latencies: list[float] = []
+    server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
+    stop_at = time.perf_counter() + seconds
+    await asyncio.gather(*(list_worker(server.port, request, stop_at, latencies) for _ in range(CONNECTIONS)))
+    return latencies, cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
+
+
+def list_rows(quick: bool) -> None:
+    size = 1_000 if quick else 10_000
+    with BenchServer(speed=1000.0) as server:
+        server.seed(size, 0)
+        server.start()
+        token = server.login()["access"]
+        asyncio.run(list_load(server, token, WARMUP))
+        seconds = 2.0 if quick else LIST_SECONDS
+        latencies, server_cpu, client_cpu = asyncio.run(list_load(server, token, seconds))
+    count = len(latencies)
+    per_request = server_cpu / max(1, count)
+    row(f"GET /api/jobs/?limit=50 ({size:,} jobs), {CONNECTIONS} connections",
+        f"{count / seconds:.0f} req/s over {seconds:.0f} s (n={count:,})", "", ">= 400 req/s",
+        "met" if count / seconds >= 400 else "MISSED")
+    row("  latency per request", "wall min/med/p95 " + spread(latencies))
+    capacity = 1 / max(per_request, 1e-9)
+    row("  server CPU per request", f"{per_request * 1000:.2f} ms (one core: {capacity:.0f} req/s); load "
+        f"client CPU {client_cpu / max(1, count) * 1000:.2f} ms per request")
+
+
+# ----- WebSocket fan-out -----------------------------------------------------------------------------
+FanOut = tuple[list[float], int, float, float, float]
+
+
+async def fan_out(server: BenchServer, token: str, sockets: int) -> FanOut:
+    """(latencies, frames expected, server CPU s, client CPU s, seconds to join) for `sockets` on one job."""
+    import websockets
+
+    async with httpx.AsyncClient(base_url=f"{server.url}/api/", timeout=60,
+                                 headers={"Authorization": f"Bearer {token}"}) as http:
+        job = (await http.post("jobs/", json={"initial_prompt": f"Fan-out to {sockets} sockets"})).json()
+        url = f"{server.url.replace('http', 'ws')}/ws/jobs/{job['id']}/?token={token}"
+        expected = int(FAN_RATE * FAN_SECONDS)
+        latencies: list[float] = []
+
+        async def join() -> websockets.ClientConnection:
+            socket = await websockets.connect(url, max_queue=None, open_timeout=60)
+            await socket.send(json.dumps({"kind": "ping"}))
+            while json.loads(await socket.recv()).get("kind") != "pong":
+                pass
+            return socket
+
+        async def listen(socket: websockets.ClientConnection, deadline: float) -> None:
+            got = 0
+            while got < expected and time.monotonic() < deadline:
+                try:
+                    left = max(0.01, deadline - time.monotonic())
+                    frame = await asyncio.wait_for(socket.recv(), timeout=left)
+                except TimeoutError:
+                    return
+                now = time.time()
+                if "flood " in frame:
+                    got += 1
+                    sent = datetime.fromisoformat(json.loads(frame)["created_at"]).timestamp()
+                    latencies.append(now - sent)
+
+        started = time.perf_counter()
+        opened: list[websockets.ClientConnection] = []
+        try:
+            for first in range(0, sockets, CONNECT_BATCH):
+                batch = min(CONNECT_BATCH, sockets - first)
+                opened += await asyncio.gather(*(join() for _ in range(batch)))
+            connect = time.perf_counter() - started
+            server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
+            deadline = time.monotonic() + FAN_SECONDS + 30
+            listeners = [asyncio.create_task(listen(socket, deadline)) for socket in opened]
+            await http.post(f"jobs/{job['id']}/flood/", json={"rate": FAN_RATE, "seconds": FAN_SECONDS})
+            await asyncio.gather(*listeners)
+            used = cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
+        finally:
+            for first in range(0, len(opened), CONNECT_BATCH):
+                await asyncio.gather(*(s.close() for s in opened[first:first + CONNECT_BATCH]))
+        return latencies, expected * sockets, used[0], used[1], connect
+
+
+def fan_out_rows(quick: bool) -> None:
+    with BenchServer(speed=1000.0, flood=True) as server:
+        server.seed(0, 0)
+        server.start()
+        token = server.login()["access"]
+        for sockets in (SOCKETS[:2] if quick else SOCKETS):
+            lat, expected, server_cpu, client_cpu, connect = asyncio.run(fan_out(server, token, sockets))
+            p95 = percentile(lat, 0.95) if lat else float("inf")
+            goal = "p95 <= 200 ms" if sockets == 1000 else ""
+            result = (verdict(p95, 0.2) + ("" if len(lat) == expected else ", frames lost")) if goal else ""
+            row(f"WS fan-out, {sockets:,} sockets on one job, {FAN_RATE}/s",
+                "wall min/med/p95 " + spread(lat), "", goal, result)
+            row("  frames received, CPU", f"{len(lat):,} of {expected:,}; server CPU {server_cpu:.2f} s, "
+                f"load client CPU {client_cpu:.2f} s in a {FAN_SECONDS:.0f} s flood; {connect:.1f} s to join")
+
+
+def main(argv: list[str]) -> None:
+    quick = "--quick" in argv
+    header(f"reference server, one process: list requests and socket fan-out ({FAN_RATE} messages/s for "
+           f"{FAN_SECONDS:.0f} s per socket count)")
+    list_rows(quick)
+    fan_out_rows(quick)
+    footer()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
