@@ -54,7 +54,8 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}" if seconds >= 0.01 else f"{seconds * 1000:.1f}"
+    value = seconds * 1000
+    return f"{value:.0f}" if value >= 9.95 else f"{value:.1f}"
 
 
 def spread(samples: Sequence[float], unit: str = "ms") -> str:
