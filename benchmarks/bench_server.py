@@ -137,6 +137,7 @@ def fan_out_rows(quick: bool) -> None:
         server.start()
         token = server.login()["access"]
         for sockets in (SOCKETS[:2] if quick else SOCKETS):
+            server.wait_idle()
             lat, expected, server_cpu, client_cpu, connect = asyncio.run(fan_out(server, token, sockets))
             p95 = percentile(lat, 0.95) if lat else float("inf")
             goal = "p95 <= 200 ms" if sockets == 1000 else ""

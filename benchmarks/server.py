@@ -86,6 +86,19 @@ class BenchServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def wait_idle(self, limit: float = 90.0) -> float:
+        """Wait (at most `limit` s) until the server used < 10 % of a CPU over half a second: requests it is
+        still answering for a previous client must not slow the next one. Returns the seconds waited."""
+        from benchmarks.common import cpu_seconds
+
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            before = cpu_seconds(self.pid)
+            time.sleep(0.5)
+            if cpu_seconds(self.pid) - before < 0.05:
+                break
+        return time.monotonic() - started
+
     def log_offset(self) -> int:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
 
