@@ -19,11 +19,19 @@ def reject_unknown_fields(data: Any, allowed: set[str]) -> None:
         raise ValidationError({name: ["Unknown field."] for name in unknown})
 
 
+def parse_id_or_none(value: Any) -> int | None:
+    """ASCII digits in the SQLite integer range (`²` and `٣` are digits to `str.isdigit`, not ids)."""
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def parse_id(value: Any, *, not_found: bool = True, field: str = "id") -> int:
     """An id in the SQLite integer range; otherwise 404 (path ids) or 400 (query/body ids)."""
-    text = str(value).strip()
-    if text.isdigit() and int(text) <= MAX_ID:
-        return int(text)
+    parsed = parse_id_or_none(value)
+    if parsed is not None:
+        return parsed
     if not_found:
         raise NotFound()
     raise ValidationError({field: ["A valid integer id is required."]})
