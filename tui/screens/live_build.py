@@ -75,6 +75,7 @@ class LiveBuildScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("i", "focus_chat", "Chat"),
         Binding("g", "start_build", "Build"),
+        Binding("R", "retry_build", "Retry build", show=False),
         Binding("e", "edit_prompt", "Edit prompt"),
         Binding("o", "open_app", "Open app"),
         Binding("1", "show_tab('tab-chat')", "Chat tab", show=False),
@@ -195,6 +196,20 @@ class LiveBuildScreen(Screen[None]):
             report(self, err)
             return
         self.notify("Build started.")
+        self.post_message(JobsChanged(self.job_id))
+
+    def action_retry_build(self) -> None:
+        self.retry_build()
+
+    @work(exclusive=True, group="start")
+    async def retry_build(self) -> None:
+        """Resume a failed build (the server answers 409, shown in words, unless it failed)."""
+        try:
+            await self.app.client.retry_job(self.job_id)  # type: ignore[attr-defined]
+        except ServiceError as err:
+            report(self, err)
+            return
+        self.notify("Build retried.")
         self.post_message(JobsChanged(self.job_id))
 
     async def save_prompt(self, prompt: str) -> None:
