@@ -148,5 +148,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "server": {"handlers": ["console"], "level": "INFO"},
+        # a client's made-up Host header answers a JSON 400; a traceback per request would flood the log
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },
 }

@@ -40,7 +40,8 @@ def parallel_refreshes(server: LiveServer, refresh: str) -> list[int]:
     return codes
 
 
-def test_exactly_one_of_parallel_refreshes_succeeds_every_time(make_server: Callable[..., LiveServer]) -> None:
+def test_exactly_one_of_parallel_refreshes_succeeds_every_time(
+        make_server: Callable[..., LiveServer]) -> None:
     server = make_server()
     server.register("racer")
     for trial in range(TRIALS):

@@ -62,7 +62,8 @@ def test_one_key_per_database_even_in_one_folder(tmp_path: Path) -> None:
 
 def start_refused(db: Path) -> subprocess.CompletedProcess:
     server = LiveServer(db_path=db)
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "APPBUILDER_SECRET_KEY")}
+    unset = ("DJANGO_SETTINGS_MODULE", "APPBUILDER_SECRET_KEY")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(server.command(), env=env, capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).resolve().parents[2])
 
