@@ -144,11 +144,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "server.logfilter.RedactTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "null": {"class": "logging.NullHandler"},
+    },
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "server": {"handlers": ["console"], "level": "INFO"},
         # a client's made-up Host header answers a JSON 400; a traceback per request would flood the log
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },
 }
