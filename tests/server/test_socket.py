@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
@@ -15,7 +16,6 @@ from rest_framework_simplejwt.tokens import AccessToken
 from server.asgi import application
 from server.jobs import pipeline
 from server.jobs.models import Job
-from tests.server.communicator import WebsocketCommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
