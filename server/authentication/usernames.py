@@ -10,6 +10,7 @@ import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.db.backends.signals import connection_created
+from django.db.models import F, Func
 from django.dispatch import receiver
 
 FOLD_FUNCTION = "appbuilder_casefold"
@@ -38,8 +39,8 @@ def scripts(name: str) -> set[str]:
 
 def taken(name: str) -> bool:
     """Whether a user already has this name, compared casefolded (Unicode, not just ASCII)."""
-    folded = fold(name)
-    return get_user_model().objects.extra(where=[f"{FOLD_FUNCTION}(username) = %s"], params=[folded]).exists()
+    users = get_user_model().objects.annotate(folded=Func(F("username"), function=FOLD_FUNCTION))
+    return users.filter(folded=fold(name)).exists()
 
 
 @receiver(connection_created)
