@@ -38,6 +38,8 @@ def test_write_lock_held_mid_build_delays_but_does_not_fail(make_server: Callabl
     try:
         wait_until(lambda: server.log().count("database unavailable") >= 3, "the pipeline to retry 3 times")
         assert api.get(f"/jobs/{job_id}/").json()["status"] == "building"
+        busy = api.post("/jobs/", json={"initial_prompt": "Written while locked"})  # a write over REST
+        assert busy.status_code == 503 and "busy" in busy.json()["detail"] and busy.headers["Retry-After"]
     finally:
         other.execute("ROLLBACK")
         other.close()
