@@ -6,13 +6,13 @@ import argparse
 import asyncio
 import logging
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from server.settings_defaults import LOOPBACK_HOSTS, RATE
+
 READY = "appbuilder server listening on http://{host}:{port}"
-RATE = re.compile(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)")
 WILDCARD_BINDS = {"0.0.0.0", "::", ""}
 
 
@@ -74,8 +74,6 @@ def default_hosts(bind: str) -> str | None:
     """Loopback names plus the bind address (unless a wildcard); None keeps ALLOWED_HOSTS from the env."""
     if os.environ.get("ALLOWED_HOSTS"):
         return None
-    from server.settings_defaults import LOOPBACK_HOSTS
-
     host = f"[{bind}]" if ":" in bind and not bind.startswith("[") else bind
     return LOOPBACK_HOSTS if bind in WILDCARD_BINDS else f"{LOOPBACK_HOSTS},{host}"
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.core.exceptions import ImproperlyConfigured
 
 from server import keyfile
-from server.settings_defaults import LOOPBACK_HOSTS
+from server.settings_defaults import LOOPBACK_HOSTS, RATE
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -22,6 +22,12 @@ def env_float(name: str, default: float) -> float:
         return float(os.environ.get(name, default))
     except ValueError:
         return default
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate (`N/s|min|hour|day`); a malformed one falls back to the default, not a 500."""
+    value = os.environ.get(name, "").strip()
+    return value if RATE.fullmatch(value) else default
 
 
 TESTING = "pytest" in sys.modules
@@ -116,9 +122,9 @@ REFRESH_TOKEN_LIFETIME = env_float("REFRESH_TOKEN_LIFETIME", 86400)
 SEED_DEMO = env_bool("APPBUILDER_SEED_DEMO")
 # Per client address (DRF rate syntax, "N/s|m|h|d"): brute force on login/register/refresh answers 429.
 AUTH_THROTTLE_RATES = {
-    "login": os.environ.get("AUTH_RATE", "10/min"),
-    "register": os.environ.get("AUTH_RATE", "10/min"),
-    "refresh": os.environ.get("REFRESH_RATE", "60/min"),
+    "login": env_rate("AUTH_RATE", "10/min"),
+    "register": env_rate("AUTH_RATE", "10/min"),
+    "refresh": env_rate("REFRESH_RATE", "60/min"),
 }
 
 REST_FRAMEWORK = {
