@@ -111,7 +111,11 @@ class _Fields:
 
     def __init__(self, frame: Mapping[Any, Any], job_id: int | None = None) -> None:
         top = self._layer(frame)
-        self.layers = [top, *(self._layer(v) for n in NESTS if isinstance(v := top.get(n), Mapping))]
+        self.layers = [top]
+        for name in NESTS:
+            nested = top.get(name)
+            if nested is not None and isinstance(nested, Mapping):
+                self.layers.append(self._layer(nested))
         self.default_job_id = job_id
 
     @staticmethod
@@ -215,7 +219,7 @@ def _excerpt(raw: Any) -> str:
 
 
 def _decode(raw: Any) -> Mapping[Any, Any] | WarningEvent:
-    if isinstance(raw, Mapping):
+    if not isinstance(raw, str) and isinstance(raw, Mapping):
         return raw
     if isinstance(raw, bytes | bytearray | memoryview):
         try:
