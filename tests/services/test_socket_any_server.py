@@ -5,6 +5,7 @@ re-syncs."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,8 @@ async def test_every_variant_reaches_the_final_state(name: str, live_server: Liv
 
 
 async def test_a_burst_of_opaque_frames_costs_a_few_catch_ups(live_server: LiveServer, through: Any,
-                                                             collect: Any) -> None:
+                                                             collect: Any,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     """500 unreadable frames at once: at most one catch-up in flight, a few in all, no update lost."""
     proxy, client = await through(live_server)
     in_flight, most = [0], [0]
@@ -132,6 +134,8 @@ async def test_a_burst_of_opaque_frames_costs_a_few_catch_ups(live_server: LiveS
     assert most[0] == 1, "two re-syncs were in flight at once"
     assert 1 <= col.sock.catch_ups <= 2 + elapsed / CATCH_UP_GAP, (col.sock.catch_ups, elapsed)
     assert len([e for e in col.events if isinstance(e, ApiFallbackEvent)]) == 1
+    hints = [r for r in caplog.records if r.levelno == logging.WARNING and "understood" in r.message]
+    assert len(hints) == 1, "one log line per socket, not one per frame"
     assert_ids_exact(col.ids, [m.id for m in await list_messages(job.id)])
 
 

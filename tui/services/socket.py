@@ -39,6 +39,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from tui.services.dialects import event_from_message, translate_frame
 from tui.services.errors import AuthRequired, NotFound, ServiceError
 from tui.services.events import (
+    FALLBACK_HINT,
     ApiFallbackEvent,
     ChatEvent,
     ChatQueued,
@@ -49,6 +50,7 @@ from tui.services.events import (
     JobSnapshotEvent,
     WarningEvent,
 )
+from tui.services.job_updates import shown
 from tui.services.models import Job, JobMessage
 
 log = logging.getLogger(__name__)
@@ -286,8 +288,7 @@ class JobSocket:
         self._stale = True
         self.unreadable_frames += 1
         if self.unreadable_frames == 1:
-            log.warning("job %s: %s (%s %r)", self.job_id, ApiFallbackEvent(self.job_id).text, warning.text,
-                        warning.raw[:120])
+            log.warning("job %s: %s (%s %r)", self.job_id, FALLBACK_HINT, warning.text, warning.raw[:120])
             self._emit(ApiFallbackEvent(self.job_id))
         else:
             log.debug("job %s: %s", self.job_id, warning.text)
@@ -308,8 +309,7 @@ class JobSocket:
         finally:
             self._next_catch_up = asyncio.get_running_loop().time() + CATCH_UP_GAP
         self._deliver_messages(messages)
-        snapshot = (job.status, job.current_stage, job.prd, job.app_id, job.title,
-                    tuple((s.name, s.status, s.progress) for s in job.stages))
+        snapshot = shown(job)
         if snapshot != self._snapshot:
             self._snapshot = snapshot
             self._emit(JobSnapshotEvent(job))
