@@ -81,6 +81,8 @@ async def test_every_variant_reaches_the_final_state(name: str, live_server: Liv
     began = loop.time()
     job, col = await run_full_job(client, collect)
     elapsed = loop.time() - began
+    await wait_until(lambda: col.sock.caught_up and len(proxy.rest_calls("/api/job-messages/"))
+                     == 1 + len(proxy.rest_calls(f"/api/jobs/{job.id}/")), "no catch-up pending or half done")
     await col.close()
     resyncs = len(proxy.rest_calls("/api/job-messages/"))
     snapshots = len(proxy.rest_calls(f"/api/jobs/{job.id}/"))
@@ -127,7 +129,7 @@ async def test_a_burst_of_opaque_frames_costs_a_few_catch_ups(live_server: LiveS
     await col.sock.send_chat("Families")  # its echo and the next question arrive among the noise
     echo = await col.wait(lambda e: isinstance(e, ChatEvent) and e.role == "user" and e.text == "Families")
     await col.wait(is_agent_chat, start=col.index(echo) + 1)
-    await wait_until(lambda: col.sock.unreadable_frames == 500 and not col.sock.stale,
+    await wait_until(lambda: col.sock.unreadable_frames == 500 and col.sock.caught_up,
                      "all 500 frames read and caught up")
     elapsed = loop.time() - began
 

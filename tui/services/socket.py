@@ -121,6 +121,7 @@ class JobSocket:
         self._outbox: list[str] = []  # typed while disconnected, not sent yet
         self._unconfirmed: list[str] = []  # sent, echo not seen yet
         self._stale = False  # an unreadable frame came: catch up over REST
+        self._catching_up = False
         self._held: list[Event] = []  # readable frames that came while stale
         self._next_catch_up = 0.0  # loop time before which no catch-up starts
         self._snapshot: tuple[object, ...] | None = None  # the last JobSnapshotEvent's content
@@ -128,9 +129,9 @@ class JobSocket:
         self.catch_ups = 0
 
     @property
-    def stale(self) -> bool:
-        """An unreadable frame came and the catch-up over REST has not run yet."""
-        return self._stale
+    def caught_up(self) -> bool:
+        """No unreadable frame waits for a catch-up over REST, and none is running."""
+        return not self._stale and not self._catching_up
 
     def __repr__(self) -> str:
         return f"JobSocket(job={self.job_id}, last_seen_id={self.last_seen_id}, live={self._live})"
@@ -301,12 +302,13 @@ class JobSocket:
 
     async def _catch_up(self) -> None:
         """After unreadable frames: the messages after the last seen id, the job, then the held frames."""
-        self._stale = False
+        self._stale, self._catching_up = False, True
         self.catch_ups += 1
         try:
             messages = await self._rest(self.client.list_messages(self.job_id, after=self.last_seen_id))
             job = await self._rest(self.client.get_job(self.job_id))
         finally:
+            self._catching_up = False
             self._next_catch_up = asyncio.get_running_loop().time() + CATCH_UP_GAP
         self._deliver_messages(messages)
         snapshot = shown(job)
