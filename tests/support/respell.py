@@ -59,6 +59,11 @@ def opaque(frame: Frame) -> Frame:
     return {"type": "update"}
 
 
+def every_other_without_id(frame: Frame) -> Frame:
+    """Readable frames right after unreadable ones: delivering them first would skip the unreadable's id."""
+    return without("id")(frame) if isinstance(frame.get("id"), int) and frame["id"] % 2 else frame
+
+
 VARIANTS: dict[str, Variant] = {
     "camelCase": Variant("documented", camel),
     "snake_case": Variant("legacy", snake),
@@ -69,5 +74,6 @@ VARIANTS: dict[str, Variant] = {
     "status-for-state": Variant("legacy", renamed(state="status")),
     "string-ids": Variant("documented", string_ids),
     "no-message-id": Variant("documented", without("id"), readable=False),
+    "odd-ids-missing": Variant("documented", every_other_without_id, readable=False),
     "opaque": Variant("legacy", opaque, readable=False),
 }
