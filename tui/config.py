@@ -49,7 +49,16 @@ def check_server_url(url: str) -> str:
     return candidate
 
 
+def check_keys(keys: str) -> str:
+    """Textual's key list ("ctrl+q,f10"), tidied; ValueError if empty."""
+    tidy = ",".join(key.strip() for key in keys.split(",") if key.strip())
+    if not tidy:
+        raise ValueError("no keys given")
+    return tidy
+
+
 ServerUrl = Annotated[str, AfterValidator(check_server_url)]
+Keys = Annotated[str, AfterValidator(check_keys)]
 
 
 class Settings(BaseSettings):
@@ -65,7 +74,7 @@ class Settings(BaseSettings):
     timeout: float = Field(10.0, gt=0, le=600, description="seconds to wait for the server")
     verify: bool = Field(True, description="check the server's TLS certificate")
     ca_bundle: Path | None = Field(None, description="PEM file of CAs to trust instead of the system's")
-    keymap: dict[str, str] = Field(default_factory=dict, description="binding id -> keys, e.g. ctrl+q")
+    keymap: dict[str, Keys] = Field(default_factory=dict, description="binding id -> keys, e.g. ctrl+q")
     token: SecretStr | None = Field(None, description="access token (env only, never saved)")
     refresh_token: SecretStr | None = Field(None, description="refresh token (env only, never saved)")
 
@@ -87,14 +96,6 @@ class Settings(BaseSettings):
         if value is not None and not value.expanduser().is_file():
             raise ValueError(f"{str(value)!r} is not a file")
         return value.expanduser() if value else None
-
-    @field_validator("keymap")
-    @classmethod
-    def _keymap(cls, value: dict[str, str]) -> dict[str, str]:
-        for binding, keys in value.items():
-            if not keys.strip():
-                raise ValueError(f"{binding}: no keys given")
-        return {binding: ",".join(k.strip() for k in keys.split(",")) for binding, keys in value.items()}
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],
@@ -209,6 +210,7 @@ def env_name(field: str) -> str | None:
 
 
 TABLE = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
+KEY_PART = re.compile(r"\"[^\"]*\"|'[^']*'|[^.\s]+")
 KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 
 
@@ -223,14 +225,19 @@ def key_line(path: Path, loc: tuple[str, ...]) -> int | str:
     for number, line in enumerate(lines, start=1):
         header = TABLE.match(line)
         if header:
-            table = tuple(part.strip().strip("\"'") for part in header.group(1).split("."))
+            table = split_key(header.group(1))
             if table == loc[: len(table)] and fallback == "?":
                 fallback = number
             continue
         match = KEY.match(line)
         if match:
-            dotted = tuple(part.strip().strip("\"'") for part in match.group(1).split("."))
+            dotted = split_key(match.group(1))
             full = table + dotted
             if full == loc or (full == loc[: len(full)] and len(full) < len(loc)):
                 return number
     return fallback
+
+
+def split_key(text: str) -> tuple[str, ...]:
+    """`a."b.c"` -> ("a", "b.c"): dots inside quotes are part of the key."""
+    return tuple(part.strip("\"'") for part in KEY_PART.findall(text))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.cli.context import Context
 from tui.cli.output import as_json, stamp, table
+
+if TYPE_CHECKING:
+    from tui.cli.context import Context
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui import locations
-from tui.cli.context import Context
+
+if TYPE_CHECKING:
+    from tui.cli.context import Context
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:

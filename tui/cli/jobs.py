@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.cli.context import Context
 from tui.cli.exits import AUTH, ERROR, NOT_FOUND, USAGE, CliError
 from tui.cli.output import as_json, event_line, stamp, table, text_argument
+
+if TYPE_CHECKING:
+    from tui.cli.context import Context
 
 FINISHED = ("done", "failed")
 

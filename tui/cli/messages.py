@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.cli.context import Context
 from tui.cli.exits import USAGE, CliError
 from tui.cli.output import as_json, stamp
+
+if TYPE_CHECKING:
+    from tui.cli.context import Context
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:

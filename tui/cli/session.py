@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.cli.context import Context
 from tui.cli.exits import USAGE, CliError
+
+if TYPE_CHECKING:
+    from tui.cli.context import Context
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
