@@ -152,3 +152,10 @@ def test_default_profile_is_used_without_flags(live_server: LiveServer, fresh_us
                     stdin=fresh_user["password"] + "\n")
     assert login.returncode == 0 and live_server.url in login.stdout, login.stderr
     assert run_cli("jobs", "list", config_dir=tmp_path).returncode == 0
+
+
+def test_the_readme_example_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    settings = load_settings(write(tmp_path, example))
+    assert settings.default_profile in settings.profiles and settings.keymap
