@@ -7,12 +7,13 @@ var, or the flag. Secrets (`token`, `refresh_token`) come only from the environm
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_origin
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
@@ -22,6 +23,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from tui.services.tokens import write_atomic
 
 ENV_PREFIX = "APPBUILDER_TUI_"
 ENV_ONLY = ("token", "refresh_token")
@@ -160,6 +163,41 @@ def load_settings(path: Path, **flags: Any) -> Settings:
         raise ConfigError(describe(err, path, given)) from None
     finally:
         TOML_FILE.reset(reset)
+
+
+def save_setting(path: Path, key: str, value: str | bool | float) -> None:
+    """Set one top-level key in the config file (e.g. the theme chosen in the palette), keeping comments,
+    order and everything else. A broken file is left alone (ConfigError); the write is atomic, mode 0600."""
+    field = Settings.model_fields.get(key)
+    if field is None or key in ENV_ONLY or get_origin(field.annotation) is dict:
+        raise ValueError(f"{key!r} is not a top-level setting that can be saved")
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    read_toml(path)
+    lines = text.splitlines()
+    first_table = next((i for i, line in enumerate(lines) if TABLE.match(line)), len(lines))
+    entry = f"{key} = {toml_value(value)}"
+    for number in range(first_table):
+        match = KEY.match(lines[number])
+        if match and split_key(match.group(1)) == (key,):
+            lines[number] = entry
+            break
+    else:
+        lines.insert(first_table, entry)
+    new = "\n".join(lines) + "\n"
+    try:
+        tomllib.loads(new)
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(f"{path}: {key} could not be saved without rewriting the file by hand") from None
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(path, new)
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -159,3 +159,33 @@ def test_the_readme_example_is_valid(tmp_path: Path) -> None:
     example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
     settings = load_settings(write(tmp_path, example))
     assert settings.default_profile in settings.profiles and settings.keymap
+
+
+def test_save_setting_keeps_comments_and_tables(tmp_path: Path) -> None:
+    from tui.config import save_setting
+
+    path = write(tmp_path, EXAMPLE)
+    save_setting(path, "theme", "nord")
+    save_setting(path, "dev", True)
+    text = path.read_text()
+    assert 'theme = "nord"' in text and "textual-light" not in text
+    assert text.startswith("# appbuilder-tui settings\n")
+    assert text.index("dev = true") < text.index("[profiles]")
+    settings = load_settings(path)
+    assert (settings.theme, settings.dev, settings.profiles["local"]) == ("nord", True, "http://127.0.0.1:8000")
+    assert path.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "new" / "config.toml"
+    save_setting(fresh, "theme", 'quote " and \\ backslash')
+    assert load_settings(fresh).theme == 'quote " and \\ backslash'
+
+
+def test_save_setting_leaves_a_broken_file_and_refuses_tables_and_secrets(tmp_path: Path) -> None:
+    from tui.config import save_setting
+
+    path = write(tmp_path, "theme = [\n")
+    with pytest.raises(ConfigError, match="line 1"):
+        save_setting(path, "theme", "nord")
+    assert path.read_text() == "theme = [\n"
+    for key in ("profiles", "token", "nonsense"):
+        with pytest.raises(ValueError):
+            save_setting(tmp_path / "other.toml", key, "x")

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from tui import locations
+from tui.config import toml_value
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
@@ -44,14 +45,6 @@ async def config_show(ctx: Context, client: Any) -> None:
         return
     state = "" if ctx.config_file.exists() else "  (missing: defaults apply)"
     print(f"# config file: {ctx.config_file}{state}\n# server used: {ctx.server_url}\n{to_toml(data)}")
-
-
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
 def to_toml(data: dict[str, Any]) -> str:
