@@ -189,3 +189,14 @@ def test_save_setting_leaves_a_broken_file_and_refuses_tables_and_secrets(tmp_pa
     for key in ("profiles", "token", "nonsense"):
         with pytest.raises(ValueError):
             save_setting(tmp_path / "other.toml", key, "x")
+
+
+def test_config_path_all_lists_sessions_and_log(tmp_path: Path) -> None:
+    result = run_cli("config", "path", "--all", config_dir=tmp_path / "cfg",
+                     env={"APPBUILDER_TUI_LOG_DIR": str(tmp_path / "logs")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"config file  {tmp_path / 'cfg' / 'config.toml'}  (missing: defaults apply)",
+        f"sessions     {tmp_path / 'cfg' / 'profiles'}",
+        f"log file     {tmp_path / 'logs' / 'tui.log'}",
+    ]

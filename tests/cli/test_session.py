@@ -142,3 +142,12 @@ def test_refused_env_token_is_exit_3_and_not_echoed(live_server: LiveServer, tmp
     assert result.returncode == 3
     line = one_line_error(result)
     assert "APPBUILDER_TUI_TOKEN" in line and bogus not in result.stderr + result.stdout
+
+
+def test_logout_while_the_server_is_down_still_forgets_the_session(config_dir: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    TokenStore(config_dir).save(StoredTokens(url, "someone", "a.b.c", "d.e.f"))
+    result = run_cli("--server", url, "logout", config_dir=config_dir)
+    assert result.returncode == 0 and "Logged out" in result.stdout
+    assert "could not revoke it" in one_line_error(result)
+    assert TokenStore(config_dir).load(url) is None
