@@ -26,6 +26,16 @@ def test_create_from_stdin_then_show(cli: Cli) -> None:
     assert data["initial_prompt"] == "A recipe box\nwith tags and search" and data["status"] == "collecting"
 
 
+def test_list_filters(cli: Cli) -> None:
+    kept = cli.new_job("A kanban board")
+    started = cli.new_job("A wiki for the team")
+    assert cli("jobs", "start", str(started["id"])).returncode == 0
+    assert [j["id"] for j in cli.json("jobs", "list", "--status", "collecting")] == [kept["id"]]
+    assert [j["id"] for j in cli.json("jobs", "list", "--search", "WIKI")] == [started["id"]]
+    bad = cli("jobs", "list", "--status", "sleeping")
+    assert bad.returncode == 1 and "Unknown status: sleeping" in one_line_error(bad)
+
+
 def test_create_with_empty_stdin_is_a_usage_error(cli: Cli) -> None:
     result = cli("jobs", "create", "-", stdin="  \n")
     assert result.returncode == 2

@@ -29,7 +29,10 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         parser.set_defaults(handler=handler, needs="session")
         return parser
 
-    action("list", jobs_list, "your jobs, newest first", job_id=False)
+    listing = action("list", jobs_list, "your jobs, newest first", job_id=False)
+    listing.add_argument("--status", metavar="S[,S]",
+                         help="only these: collecting, prd, building, done, failed")
+    listing.add_argument("--search", metavar="TEXT", help="only jobs whose title or prompt contains TEXT")
     action("show", jobs_show, "one job: status, stages, prompt, PRD")
     create = action("create", jobs_create, "create a job from a prompt (`-`: read it from stdin)",
                     job_id=False)
@@ -52,7 +55,7 @@ def job_line(job: Any) -> str:
 
 
 async def jobs_list(ctx: Context, client: Any) -> None:
-    jobs = await client.list_jobs()
+    jobs = await client.list_jobs(search=ctx.args.search, status=ctx.args.status)
     if ctx.args.json:
         print(as_json(jobs))
         return
