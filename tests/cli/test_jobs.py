@@ -109,7 +109,11 @@ def watch_while(cli: Cli, job_id: int, action: Callable[[], None]) -> tuple[int,
         else:
             raise AssertionError("the watch ended before it was live")
         action()
-        out, err = proc.communicate(timeout=90)
+        try:
+            out, err = proc.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError("jobs watch did not end within 90 s of the action") from None
     return proc.returncode, [json.loads(line) for line in [*head, *out.splitlines()]], err
 
 
