@@ -7,8 +7,7 @@ import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from platformdirs import user_log_path
-
+from tui.locations import log_dir
 from tui.services.http import JWT_PATTERN
 
 LOG_ENV = "APPBUILDER_TUI_LOG_DIR"
@@ -16,7 +15,7 @@ LOG_ENV = "APPBUILDER_TUI_LOG_DIR"
 
 def log_path() -> Path:
     folder = os.environ.get(LOG_ENV)
-    return (Path(folder) if folder else user_log_path("appbuilder-tui")) / "tui.log"
+    return (Path(folder) if folder else log_dir()) / "tui.log"
 
 
 class RedactTokens(logging.Formatter):

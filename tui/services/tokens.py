@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from tui.locations import config_dir
 
 from tui.services.errors import SessionFileUnreadable
 
@@ -109,7 +109,7 @@ class TokenStore:
 
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = Path(directory) if directory is not None else Path(
-            platformdirs.user_config_dir(APP_NAME))
+            config_dir())
 
     def __repr__(self) -> str:
         return f"TokenStore({str(self.directory)!r})"
