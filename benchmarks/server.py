@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -41,6 +42,7 @@ class BenchServer:
         self.db_path = self.directory / "db.sqlite3"
         self.log_path = self.directory / "server.log"
         self.config_dir = self.directory / "config"
+        self.secret = secrets.token_hex(32)  # the seed script and the server sign with the same key
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -53,7 +55,8 @@ class BenchServer:
         return self.proc.pid
 
     def env(self) -> dict[str, str]:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "APPBUILDER_DB": str(self.db_path)}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "APPBUILDER_DB": str(self.db_path),
+               "APPBUILDER_SECRET_KEY": self.secret}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         return env
 
@@ -61,7 +64,9 @@ class BenchServer:
         """Migrate and fill the DB (benchmarks/seed.py); returns its counts. Call before start()."""
         argv = [sys.executable, "-m", "benchmarks.seed", USER, PASSWORD, str(jobs), str(running),
                 newest_title]
-        out = subprocess.run(argv, cwd=ROOT, env=self.env(), check=True, capture_output=True, text=True)
+        out = subprocess.run(argv, cwd=ROOT, env=self.env(), capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(f"seeding failed: {out.stderr[-2000:]}")
         return {k: int(v) for k, v in (item.split("=") for item in out.stdout.split())}
 
     def start(self, timeout: float = 60.0) -> BenchServer:
