@@ -87,12 +87,13 @@ async def fan_out(server: BenchServer, token: str, sockets: int) -> FanOut:
     async with httpx.AsyncClient(base_url=f"{server.url}/api/", timeout=60,
                                  headers={"Authorization": f"Bearer {token}"}) as http:
         job = (await http.post("jobs/", json={"initial_prompt": f"Fan-out to {sockets} sockets"})).json()
-        url = f"{server.url.replace('http', 'ws')}/ws/jobs/{job['id']}/?token={token}"
+        url = f"{server.url.replace('http', 'ws')}/ws/jobs/{job['id']}/"
         expected = int(FAN_RATE * FAN_SECONDS)
         latencies: list[float] = []
 
         async def join() -> websockets.ClientConnection:
             socket = await websockets.connect(url, max_queue=None, open_timeout=60)
+            await socket.send(json.dumps({"kind": "auth", "token": token}))
             await socket.send(json.dumps({"kind": "ping"}))
             while json.loads(await socket.recv()).get("kind") != "pong":
                 pass

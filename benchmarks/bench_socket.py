@@ -145,8 +145,9 @@ async def client_run(server: BenchServer, token: str, job_id: int, rate: int, se
                 dirty = False
                 on_event()
 
-        url = f"{server.url.replace('http', 'ws')}/ws/jobs/{job_id}/?token={token}"
+        url = f"{server.url.replace('http', 'ws')}/ws/jobs/{job_id}/"
         async with websockets.connect(url, max_queue=None) as socket:
+            await socket.send(json.dumps({"kind": "auth", "token": token}))
             await socket.send(json.dumps({"kind": "ping"}))
             while json.loads(await socket.recv()).get("kind") != "pong":  # joined the job's group
                 pass
