@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from tui.locations import config_dir
-
 from tui.services.errors import SessionFileUnreadable
 
 APP_NAME = "appbuilder-tui"
