@@ -10,6 +10,8 @@ from pathlib import Path
 
 import platformdirs
 
+from server import backends
+
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -68,17 +70,8 @@ ROOT_URLCONF = "server.urls"
 ASGI_APPLICATION = "server.asgi.application"
 TEMPLATES: list[dict] = []
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(DB_PATH),
-        "OPTIONS": {
-            "timeout": 30,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-        },
-    }
-}
+# DATABASE_URL (Postgres via psycopg 3, or sqlite:///path); unset: the SQLite file at DB_PATH
+DATABASES = {"default": backends.database(os.environ.get("DATABASE_URL"), DB_PATH)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -88,11 +81,8 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
-# capacity: frames a slow socket may have queued before the layer drops them (its default, 100, drops
-# frames of a fast build or a flood)
-CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10000}}
-}
+# REDIS_URL (channels_redis, so socket groups span server processes); unset: in-memory, one process
+CHANNEL_LAYERS = backends.channel_layers(os.environ.get("REDIS_URL"))
 
 # appbuilder settings
 ALLOW_JOB_PURGE = env_bool("ALLOW_JOB_PURGE")
@@ -105,6 +95,15 @@ MAX_PROMPT_LENGTH = int(env_float("MAX_PROMPT_LENGTH", 20000))
 ACCESS_TOKEN_LIFETIME = env_float("ACCESS_TOKEN_LIFETIME", 300)
 REFRESH_TOKEN_LIFETIME = env_float("REFRESH_TOKEN_LIFETIME", 86400)
 SEED_DEMO = env_bool("APPBUILDER_SEED_DEMO")
+
+# scale-out (docs/deploy.md): the runner lease, and the job runner started on a server's first connection
+# for ASGI servers without the lifespan protocol (daphne); uvicorn and gunicorn start it at lifespan startup
+JOB_LEASE_SECONDS = max(0.5, env_float("JOB_LEASE_SECONDS", 5.0))
+JOB_RUNNER_AUTOSTART = env_bool("JOB_RUNNER_AUTOSTART", not TESTING)
+# behind a reverse proxy that sets X-Forwarded-Proto / X-Forwarded-Host (and strips them from clients)
+if env_bool("TRUST_PROXY_HEADERS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],

@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 
+from . import lease
 from .agent import DEFAULT_AGENT, QUESTION_COUNT, Agent
 from .models import STAGE_NAMES, App, Job, JobMessage, derive_title
 from .services import post_message
@@ -95,11 +96,15 @@ def _apply(job: Job, step: Step, agent: Agent) -> dict[str, Any]:
     return data
 
 
-def run_step_sync(job_id: int, agent: Agent = DEFAULT_AGENT, notify: bool = True) -> bool:
-    """Persist the job's next step; True while more steps remain. False when done, deleted or not active."""
+def run_step_sync(
+    job_id: int, agent: Agent = DEFAULT_AGENT, notify: bool = True, runner: str | None = None
+) -> bool:
+    """Persist the job's next step; True while more steps remain. False when done, deleted or not active,
+    or when `runner` no longer holds the job's lease (another process took it over: see lease.py)."""
     with transaction.atomic():
-        job = Job.objects.filter(pk=job_id, status__in=ACTIVE).first()
-        if job is None:
+        # the row lock orders concurrent steppers (Postgres READ COMMITTED); SQLite ignores it
+        job = Job.objects.select_for_update().filter(pk=job_id, status__in=ACTIVE).first()
+        if job is None or not lease.holds(job, runner):
             return False
         steps = plan(job, agent)
         if job.pipeline_step >= len(steps):
@@ -144,6 +149,8 @@ def begin_sync(job_id: int, ack: str | None = None) -> bool:
         if ack:
             post_message(Job.objects.get(pk=job_id), "chat", "agent", ack)
         run_step_sync(job_id)
+        if _loop is not None and not _loop.is_closed():
+            lease.grant(job_id)  # this process runs it: no other process may claim it meanwhile
         transaction.on_commit(lambda: schedule(job_id))
     return True
 
@@ -213,12 +220,15 @@ def _ensure(job_id: int) -> None:
 
 
 async def run_job(job_id: int) -> None:
-    """Step the job until done; stops quietly when the job is deleted or the server shuts down."""
+    """Step the job until done; stops quietly when the job is deleted, another process holds (or takes over)
+    its lease, or the server shuts down."""
     step = database_sync_to_async(run_step_sync)
     try:
+        if not await database_sync_to_async(lease.claim)(job_id):
+            return
         while True:
             await asyncio.sleep(settings.PIPELINE_SPEED)
-            if not await step(job_id):
+            if not await step(job_id, runner=lease.RUNNER_ID):
                 break
     except asyncio.CancelledError:
         raise
@@ -237,6 +247,12 @@ async def cancel_all() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def running_job_ids() -> list[int]:
+    """Jobs whose pipeline runs on this process's loop (their leases need a heartbeat)."""
+    loop = asyncio.get_running_loop()
+    return [job_id for job_id, t in list(_tasks.items()) if t.get_loop() is loop and not t.done()]
 
 
 def unfinished_job_ids() -> list[int]:

@@ -1,0 +1,56 @@
+"""The database and the channel layer, from `DATABASE_URL` and `REDIS_URL` (docs/deploy.md).
+
+Unset, the server is the single-machine default: a SQLite file and the in-memory channel layer. Postgres
+(psycopg 3) and Redis (channels_redis) come with the `scale` extra; they are what several server processes
+need to share jobs and live frames.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+# capacity: frames a slow socket may have queued before the layer drops them (the default, 100, drops
+# frames of a fast build or a flood)
+CHANNEL_CAPACITY = 10000
+
+SQLITE_OPTIONS = {
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
+
+def database(url: str | None, sqlite_path: Path) -> dict[str, Any]:
+    """Django's `DATABASES["default"]`: `url` parsed by dj-database-url, else the SQLite file."""
+    if not url:
+        sqlite = "django.db.backends.sqlite3"
+        return {"ENGINE": sqlite, "NAME": str(sqlite_path), "OPTIONS": dict(SQLITE_OPTIONS)}
+    import dj_database_url
+
+    # conn_max_age 0: under ASGI each request runs in its own thread, so persistent connections would leak
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
+
+
+def channel_layers(redis_url: str | None) -> dict[str, Any]:
+    """Django Channels' `CHANNEL_LAYERS`: Redis when `redis_url` is set (groups span processes)."""
+    if not redis_url:
+        return {
+            "default": {
+                "BACKEND": "channels.layers.InMemoryChannelLayer",
+                "CONFIG": {"capacity": CHANNEL_CAPACITY},
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "capacity": CHANNEL_CAPACITY, "prefix": "appbuilder:"},
+        }
+    }
+
+
+def is_sqlite(config: dict[str, Any]) -> bool:
+    return config.get("ENGINE") == "django.db.backends.sqlite3"
