@@ -14,6 +14,8 @@ from typing import Any
 # frames of a fast build or a flood)
 CHANNEL_CAPACITY = 10000
 
+REDIS_SOCKET_TIMEOUT = 15.0
+
 SQLITE_OPTIONS = {
     "timeout": 30,
     "transaction_mode": "IMMEDIATE",
@@ -36,7 +38,11 @@ def database(url: str | None, sqlite_path: Path) -> dict[str, Any]:
 
 
 def channel_layers(redis_url: str | None) -> dict[str, Any]:
-    """Django Channels' `CHANNEL_LAYERS`: Redis when `redis_url` is set (groups span processes)."""
+    """Django Channels' `CHANNEL_LAYERS`: Redis when `redis_url` is set (groups span processes).
+
+    The pub/sub layer: a job's frames are broadcasts to its group, delivered in publish order. (The list-based
+    `core` layer left consumers stuck on shutdown with 30+ sockets, so uvicorn never exited.)
+    """
     if not redis_url:
         return {
             "default": {
@@ -46,8 +52,13 @@ def channel_layers(redis_url: str | None) -> dict[str, Any]:
         }
     return {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "capacity": CHANNEL_CAPACITY, "prefix": "appbuilder:"},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s by default, as long as the layer's blocking reads:
+                # give them a margin (a `?socket_timeout=` in the URL still wins)
+                "hosts": [{"address": redis_url, "socket_timeout": REDIS_SOCKET_TIMEOUT}],
+                "prefix": "appbuilder:",
+            },
         }
     }
 
