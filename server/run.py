@@ -136,7 +136,7 @@ async def work() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     runner.start()
-    print(f"appbuilder job runner {lease.RUNNER_ID} started", flush=True)
+    print(f"appbuilder job runner {lease.runner_id()} started", flush=True)
     try:
         await stop.wait()
     finally:

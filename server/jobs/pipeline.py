@@ -135,6 +135,7 @@ def fail_job_sync(job_id: int, text: str) -> None:
         if job is None:
             return
         job.status = Job.Status.FAILED
+        job.lease_owner = job.lease_expires = None  # a retry may run it on any process at once
         job.stages = [{**s, "status": "failed"} if s["status"] == "running" else s for s in job.stages]
         job.save()
         post_message(job, "error", "system", text, {"code": "pipeline_failed"})
@@ -228,10 +229,10 @@ async def run_job(job_id: int) -> None:
             return
         while True:
             await asyncio.sleep(settings.PIPELINE_SPEED)
-            if not await step(job_id, runner=lease.RUNNER_ID):
+            if not await step(job_id, runner=lease.runner_id()):
                 break
     except asyncio.CancelledError:
-        raise
+        raise  # shutdown: runner.stop() hands every lease back at once
     except Exception as exc:
         log.exception("pipeline for job %s failed", job_id)
         await database_sync_to_async(fail_job_sync)(job_id, f"The build failed: {exc}")

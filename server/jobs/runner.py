@@ -35,7 +35,7 @@ async def tick() -> list[int]:
     for job_id in claimed:
         pipeline.schedule(job_id)
     if claimed:
-        log.info("job runner %s took over jobs %s", lease.RUNNER_ID, claimed)
+        log.info("job runner %s took over jobs %s", lease.runner_id(), claimed)
     return claimed
 
 

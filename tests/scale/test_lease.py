@@ -81,3 +81,18 @@ def test_renew_and_release_touch_only_our_leases(owner: Any) -> None:
     assert lease.release_all("A") == 1
     assert Job.objects.get(pk=ours.pk).lease_owner is None
     assert Job.objects.get(pk=theirs.pk).lease_owner == "B"
+
+
+def test_a_failed_job_is_released_for_a_retry_anywhere(owner: Any) -> None:
+    job = active_job(owner)
+    lease.grant(job.pk, "A")
+    pipeline.fail_job_sync(job.pk, "The build failed: boom")
+    assert Job.objects.get(pk=job.pk).lease_owner is None
+
+
+def test_each_process_has_its_own_runner_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = lease.runner_id()
+    assert lease.runner_id() == parent
+    monkeypatch.setattr(lease.os, "getpid", lambda: 424242)  # a forked worker (gunicorn --preload)
+    child = lease.runner_id()
+    assert child != parent and ":424242:" in child
