@@ -64,9 +64,9 @@ def make_asgi(scale_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..
     """Starts `uvicorn|daphne server.asgi:application` processes sharing Postgres and Redis."""
     started: list[AsgiServer] = []
 
-    def make(program: str = "uvicorn") -> AsgiServer:
+    def make(program: str = "uvicorn", workers: int = 1) -> AsgiServer:
         n = len(started) + 1
-        server = AsgiServer(db_path=tmp_path / f"unused-{n}.sqlite3", program=program,
+        server = AsgiServer(db_path=tmp_path / f"unused-{n}.sqlite3", program=program, workers=workers,
                             extra_env=dict(scale_env), log_path=tmp_path / f"{program}-{n}.log")
         started.append(server.start())
         return server

@@ -174,3 +174,21 @@ async def test_200_sockets_over_two_processes_all_get_every_frame(
     assert not wrong, f"{len(wrong)} of 200 sockets missed, repeated or reordered frames (e.g. #{wrong[0]})"
     for server in (one, two):
         assert alice.token not in server.log(), "a token was logged"
+
+
+async def test_uvicorn_workers_behind_one_port_deliver_every_frame_once(
+    make_asgi: Callable[..., AsgiServer]
+) -> None:
+    """The issue's symptom: under `uvicorn --workers 2` sockets missed frames another worker published."""
+    server = make_asgi(workers=2)
+    alice = Client.register(server)
+    job_id = await alice.create_job()
+    before = (await alice.messages(job_id))[-1]["id"]
+    sockets = [await open_socket(server, job_id, alice.token) for _ in range(12)]
+    await alice.start(job_id)
+    received = await asyncio.gather(*(frames_until_app(ws) for ws in sockets))
+    await asyncio.gather(*(ws.close() for ws in sockets))
+
+    messages = [m for m in await alice.messages(job_id) if m["id"] > before]
+    assert as_frames(messages) == expected_build()
+    assert all([f["id"] for f in frames] == [m["id"] for m in messages] for frames in received)

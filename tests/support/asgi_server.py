@@ -11,16 +11,19 @@ from tests.support.live_server import LiveServer
 
 @dataclass
 class AsgiServer(LiveServer):
-    """`python -m uvicorn|daphne server.asgi:application`; `extra_env` carries DATABASE_URL, REDIS_URL..."""
+    """`python -m uvicorn|daphne server.asgi:application`; `extra_env` carries DATABASE_URL, REDIS_URL...
+    `runner_mark` needs one process (workers=1)."""
 
     program: str = "uvicorn"
+    workers: int = 1  # uvicorn --workers N: N processes behind one port
 
     def command(self) -> list[str]:
         if self.program == "daphne":
             return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "-v", "1",
                     "server.asgi:application"]
         return [sys.executable, "-m", "uvicorn", "server.asgi:application", "--host", "127.0.0.1",
-                "--port", str(self.port), "--ws", "websockets-sansio", "--lifespan", "on"]
+                "--port", str(self.port), "--ws", "websockets-sansio", "--lifespan", "on",
+                "--workers", str(self.workers)]
 
     @property
     def runner_mark(self) -> str:
