@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.support.asgi_server import AsgiServer
 from tests.support.services import Postgres, Redis, ServiceError, start_postgres, start_redis
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEED = 0.1  # seconds between pipeline steps: a build takes ~3 s, long enough to kill a process mid-build
+SPEED = 0.05  # seconds between pipeline steps: a build takes ~1.5 s, time enough to kill a process mid-build
 LEASE_SECONDS = 2.0
 
 
@@ -60,16 +61,21 @@ def scale_env(postgres: Postgres, redis: Redis) -> dict[str, str]:
 
 
 @pytest.fixture
-def make_asgi(scale_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., AsgiServer]]:
-    """Starts `uvicorn|daphne server.asgi:application` processes sharing Postgres and Redis."""
+def make_asgi(scale_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., list[AsgiServer]]]:
+    """Starts `uvicorn|daphne server.asgi:application` processes sharing Postgres and Redis, all at once."""
     started: list[AsgiServer] = []
 
-    def make(program: str = "uvicorn", workers: int = 1) -> AsgiServer:
-        n = len(started) + 1
-        server = AsgiServer(db_path=tmp_path / f"unused-{n}.sqlite3", program=program, workers=workers,
-                            extra_env=dict(scale_env), log_path=tmp_path / f"{program}-{n}.log")
-        started.append(server.start())
-        return server
+    def make(*programs: str, workers: int = 1) -> list[AsgiServer]:
+        servers = []
+        for program in programs:
+            n = len(started) + 1
+            server = AsgiServer(db_path=tmp_path / f"unused-{n}.sqlite3", program=program, workers=workers,
+                                extra_env=dict(scale_env), log_path=tmp_path / f"{program}-{n}.log")
+            started.append(server)
+            servers.append(server)
+        with ThreadPoolExecutor(len(servers)) as pool:  # each start waits for its server to answer
+            list(pool.map(AsgiServer.start, servers))
+        return servers
 
     yield make
     for server in started:
