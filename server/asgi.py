@@ -1,5 +1,6 @@
-"""ASGI entry: HTTP -> Django, websocket -> origin check -> JWT middleware -> `ws/jobs/<job_id>/`,
-lifespan -> the job runner (server/lifespan.py). Any ASGI server can serve it (docs/deploy.md)."""
+"""ASGI entry: HTTP -> body-size limit -> Django, websocket -> origin check -> `ws/jobs/<job_id>/`
+(first-frame auth), lifespan -> the job runner (server/lifespan.py). Any ASGI server serves it
+(docs/deploy.md)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from server.authentication.middleware import JWTAuthMiddleware  # noqa: E402
 from server.jobs import pipeline, runner  # noqa: E402
 from server.jobs.routing import websocket_urlpatterns  # noqa: E402
 from server.lifespan import lifespan  # noqa: E402
+from server.limits import BodyLimit  # noqa: E402
 from server.logfilter import redact  # noqa: E402
 
 
@@ -38,11 +39,10 @@ class AllowedHostsOriginValidator(OriginValidator):
 
 router = ProtocolTypeRouter(
     {
-        "http": django_application,
-        "websocket": AllowedHostsOriginValidator(JWTAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "http": BodyLimit(django_application),
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
-
 
 
 class RedactTokenArgs(logging.Filter):

@@ -10,34 +10,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-# capacity: frames a slow socket may have queued before the layer drops them (the default, 100, drops
-# frames of a fast build or a flood)
-CHANNEL_CAPACITY = 10000
-
 REDIS_SOCKET_TIMEOUT = 15.0
 
 SQLITE_OPTIONS = {
-    "timeout": 30,
     "transaction_mode": "IMMEDIATE",
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
 }
 
 
-def database(url: str | None, sqlite_path: Path) -> dict[str, Any]:
+def database(url: str | None, sqlite_path: Path, sqlite_timeout: float = 30) -> dict[str, Any]:
     """Django's `DATABASES["default"]`: `url` parsed by dj-database-url, else the SQLite file."""
+    sqlite_options = {"timeout": sqlite_timeout, **SQLITE_OPTIONS}
     if not url:
         sqlite = "django.db.backends.sqlite3"
-        return {"ENGINE": sqlite, "NAME": str(sqlite_path), "OPTIONS": dict(SQLITE_OPTIONS)}
+        return {"ENGINE": sqlite, "NAME": str(sqlite_path), "OPTIONS": sqlite_options}
     import dj_database_url
 
     # conn_max_age 0: under ASGI each request runs in its own thread, so persistent connections would leak
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        config["OPTIONS"] = {**sqlite_options, **config.get("OPTIONS", {})}
     return config
 
 
-def channel_layers(redis_url: str | None) -> dict[str, Any]:
+def channel_layers(redis_url: str | None, capacity: int = 10000) -> dict[str, Any]:
     """Django Channels' `CHANNEL_LAYERS`: Redis when `redis_url` is set (groups span processes).
 
     The pub/sub layer: a job's frames are broadcasts to its group, delivered in publish order. (The list-based
@@ -46,8 +42,8 @@ def channel_layers(redis_url: str | None) -> dict[str, Any]:
     if not redis_url:
         return {
             "default": {
-                "BACKEND": "channels.layers.InMemoryChannelLayer",
-                "CONFIG": {"capacity": CHANNEL_CAPACITY},
+                "BACKEND": "server.jobs.layer.ClosingInMemoryChannelLayer",
+                "CONFIG": {"capacity": capacity},
             }
         }
     return {
