@@ -42,8 +42,10 @@ def test_login_to_something_that_is_not_appbuilder(tmp_path: Path) -> None:
         assert "is not an appbuilder server" in one_line_error(result)
 
 
-def test_gateway_errors_count_as_unavailable() -> None:
-    from tui.cli.exits import ERROR, UNAVAILABLE, code_for
-    from tui.services.errors import ServerError
+def test_gateway_errors_and_throttling_count_as_unavailable() -> None:
+    from tui.cli.exits import AUTH, ERROR, UNAVAILABLE, code_for
+    from tui.services.errors import ServerError, SessionFileUnreadable, TooManyAttempts
 
     assert [code_for(ServerError(status=s)) for s in (500, 502, 503, 504)] == [ERROR] + [UNAVAILABLE] * 3
+    assert code_for(TooManyAttempts(30)) == UNAVAILABLE
+    assert code_for(SessionFileUnreadable()) == AUTH

@@ -50,7 +50,7 @@ def test_server_validation_is_exit_1_in_words(cli: Cli) -> None:
 
 
 def test_missing_job_is_exit_4(cli: Cli) -> None:
-    for action in ("show", "delete", "start", "watch", "edit"):
+    for action in ("show", "delete", "start", "retry", "watch", "edit"):
         result = cli("jobs", action, "987654321", *(["new prompt"] if action == "edit" else []))
         assert result.returncode == 4, (action, result.stderr)
         assert one_line_error(result).startswith("appbuilder-tui: Not found")
@@ -165,6 +165,19 @@ def test_watch_of_a_failed_job_is_exit_1(seeded_server: LiveServer, make_cli: Ca
     assert result.returncode == 1
     assert one_line_error(result) == f"appbuilder-tui: job #{failed[0]['id']} failed"
     assert any(json.loads(line).get("status") == "failed" for line in result.stdout.splitlines())
+
+
+def test_retry_resumes_a_failed_build_and_refuses_others(make_server: Callable[..., LiveServer],
+                                                        make_cli: Callable[[LiveServer], Cli]) -> None:
+    cli = make_cli(make_server(seed_demo=True)).login("demo", "demo-password")  # its own failed job
+    jobs = cli.json("jobs", "list")
+    done = next(job for job in jobs if job["status"] == "done")
+    refused = cli("jobs", "retry", str(done["id"]))
+    assert refused.returncode == 1 and "Only a failed build can be retried" in one_line_error(refused)
+    failed = next(job for job in jobs if job["status"] == "failed")
+    retried = cli("jobs", "retry", str(failed["id"]))
+    assert retried.returncode == 0 and "Retrying the build" in retried.stdout, retried.stderr
+    assert cli.json("jobs", "show", str(failed["id"]))["status"] != "failed"
 
 
 def test_purge_needs_yes_and_is_forbidden_where_off(seeded_server: LiveServer, tmp_path: Path) -> None:

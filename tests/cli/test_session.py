@@ -151,3 +151,12 @@ def test_logout_while_the_server_is_down_still_forgets_the_session(config_dir: P
     assert result.returncode == 0 and "Logged out" in result.stdout
     assert "could not revoke it" in one_line_error(result)
     assert TokenStore(config_dir).load(url) is None
+
+
+def test_unreadable_session_file_is_exit_3_in_words(live_server: LiveServer, config_dir: Path) -> None:
+    path = TokenStore(config_dir).profile_path(live_server.url)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xff not json")
+    result = run_cli("--server", live_server.url, "jobs", "list", config_dir=config_dir)
+    assert result.returncode == 3
+    assert "please log in again" in one_line_error(result)

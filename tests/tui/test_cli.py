@@ -67,7 +67,7 @@ def test_help_lists_subcommands_and_exit_codes() -> None:
 def test_every_jobs_action_has_help() -> None:
     result = cli("jobs", "--help")
     assert result.returncode == 0
-    for action in ("list", "show", "create", "edit", "chat", "start", "watch", "delete", "purge"):
+    for action in ("list", "show", "create", "edit", "chat", "start", "retry", "watch", "delete", "purge"):
         assert action in result.stdout
 
 

@@ -32,7 +32,8 @@ class EnvTokenStore(TokenStore):
     def signature(self, server_url: str) -> Signature | None:
         return self._sig() if server_url == self.server_url else None
 
-    def read(self, server_url: str) -> tuple[StoredTokens | None, Signature | None]:
+    def read(self, server_url: str, *,
+             set_aside: bool = False) -> tuple[StoredTokens | None, Signature | None]:
         if server_url != self.server_url or self._tokens is None:
             return None, None
         return self._tokens, self._sig()

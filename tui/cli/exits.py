@@ -7,7 +7,7 @@ ERROR = 1  # anything else, including a failed build in `jobs watch`
 USAGE = 2  # bad arguments, bad config file, unknown profile, bad server URL
 AUTH = 3  # not logged in, or the session / token was refused
 NOT_FOUND = 4
-UNAVAILABLE = 5  # the server could not be reached (or answered 502/503/504)
+UNAVAILABLE = 5  # the server could not be reached, answered 502/503/504, or throttles us (429)
 FORBIDDEN = 6  # the server refused (e.g. purge is off)
 
 HELP = """\
@@ -15,9 +15,9 @@ exit codes:
   0  ok
   1  error (the server rejected the input, a conflict, a failed build in `jobs watch`)
   2  usage (bad arguments, config file error, unknown profile, bad --server URL)
-  3  not logged in, or the session / APPBUILDER_TUI_TOKEN was refused
+  3  not logged in, the session / APPBUILDER_TUI_TOKEN was refused, or the session file is unreadable
   4  not found (job, app or message)
-  5  server unavailable (connection refused, DNS, timeout, 502/503/504)
+  5  server unavailable (connection refused, DNS, timeout, 502/503/504, 429 too many attempts)
   6  forbidden (e.g. `jobs purge` on a server with purge off)
 """
 
@@ -33,15 +33,23 @@ class CliError(Exception):
 
 def code_for(err: Exception) -> int:
     """The exit code of a service error."""
-    from tui.services.errors import AuthRequired, Forbidden, NotFound, ServerError, ServerUnavailable
+    from tui.services.errors import (
+        AuthRequired,
+        Forbidden,
+        NotFound,
+        ServerError,
+        ServerUnavailable,
+        SessionFileUnreadable,
+        TooManyAttempts,
+    )
 
-    if isinstance(err, AuthRequired):
+    if isinstance(err, AuthRequired | SessionFileUnreadable):
         return AUTH
     if isinstance(err, NotFound):
         return NOT_FOUND
     if isinstance(err, Forbidden):
         return FORBIDDEN
-    if isinstance(err, ServerUnavailable):
+    if isinstance(err, ServerUnavailable | TooManyAttempts):
         return UNAVAILABLE
     if isinstance(err, ServerError) and err.status in (502, 503, 504):
         return UNAVAILABLE

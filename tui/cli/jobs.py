@@ -1,4 +1,4 @@
-"""`jobs ...`: list, show, create, edit, chat, start, watch, delete, purge."""
+"""`jobs ...`: list, show, create, edit, chat, start, retry, watch, delete, purge."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ FINISHED = ("done", "failed")
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    jobs = commands.add_parser("jobs", help="list, show, create, edit, chat, start, watch, delete jobs")
+    jobs = commands.add_parser("jobs", help="list, show, create, edit, chat, start, retry, watch, delete "
+                               "jobs")
     actions = jobs.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def action(name: str, handler: Any, help_text: str, *, json_flag: bool = True,
@@ -42,6 +43,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     chat = action("chat", jobs_chat, "answer the agent (only while collecting); prints its reply")
     chat.add_argument("text", help="the message, or - for stdin")
     action("start", jobs_start, "stop collecting and start the build")
+    action("retry", jobs_retry, "resume a failed build from where it stopped")
     action("watch", jobs_watch, "print the job's events as JSON lines until it is done (exit 0) or "
            "failed (exit 1)", json_flag=False)
     action("delete", jobs_delete, "delete a job", json_flag=False)
@@ -107,6 +109,11 @@ async def jobs_chat(ctx: Context, client: Any) -> None:
 async def jobs_start(ctx: Context, client: Any) -> None:
     job = await client.start_build(ctx.args.id)
     print(as_json(job) if ctx.args.json else f"Started the build of job #{job.id} (status {job.status}).")
+
+
+async def jobs_retry(ctx: Context, client: Any) -> None:
+    job = await client.retry_job(ctx.args.id)
+    print(as_json(job) if ctx.args.json else f"Retrying the build of job #{job.id} (status {job.status}).")
 
 
 async def jobs_delete(ctx: Context, client: Any) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from tui.cli.exits import USAGE, CliError
 
 
@@ -27,12 +29,23 @@ def table(rows: Sequence[tuple[str, Any]]) -> str:
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
 
+EVENT_NAMES = {"appready": "app", "jobgone": "gone", "apifallback": "fallback", "jobsnapshot": "snapshot"}
+
+
 def event_line(event: Any) -> str:
     """One socket event as a JSON object on one line: {"event": "step", ...its fields}."""
     name = type(event).__name__.removesuffix("Event").lower()
-    name = {"appready": "app", "jobgone": "gone"}.get(name, name)
-    data = {"event": name, **dataclasses.asdict(event)}
-    return json.dumps(data, default=lambda o: o.isoformat() if isinstance(o, datetime) else str(o))
+    data = {"event": EVENT_NAMES.get(name, name),
+            **{field.name: getattr(event, field.name) for field in dataclasses.fields(event)}}
+    return json.dumps(data, default=json_default)
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return str(value)
 
 
 def text_argument(value: str | None, what: str) -> str:
