@@ -1,8 +1,11 @@
-"""ASGI entry: HTTP -> body-size limit -> Django, websocket -> `ws/jobs/<job_id>/` (first-frame auth)."""
+"""ASGI entry: HTTP -> body-size limit -> Django, websocket -> origin check -> `ws/jobs/<job_id>/`
+(first-frame auth), lifespan -> the job runner (server/lifespan.py). Any ASGI server serves it
+(docs/deploy.md)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from typing import Any
 
@@ -12,20 +15,57 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
-from server.jobs import pipeline  # noqa: E402
+from server.jobs import pipeline, runner  # noqa: E402
 from server.jobs.routing import websocket_urlpatterns  # noqa: E402
+from server.lifespan import lifespan  # noqa: E402
 from server.limits import BodyLimit  # noqa: E402
+from server.logfilter import redact  # noqa: E402
+
+
+class AllowedHostsOriginValidator(OriginValidator):
+    """Channels' AllowedHostsOriginValidator (a browser page on another site may not open a socket), except
+    that a socket without an Origin header passes: browsers always send one, and a non-browser client such
+    as the TUI, which no web page can drive, sends none."""
+
+    def __init__(self, application: Any) -> None:
+        super().__init__(application, settings.ALLOWED_HOSTS)
+
+    def valid_origin(self, parsed_origin: Any) -> bool:
+        return parsed_origin is None or super().valid_origin(parsed_origin)
+
 
 router = ProtocolTypeRouter(
     {
         "http": BodyLimit(django_application),
-        "websocket": URLRouter(websocket_urlpatterns),
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
 
 
+class RedactTokenArgs(logging.Filter):
+    """Redacts tokens in a record's arguments, keeping them a tuple (uvicorn's access formatter needs one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
+
+# A bare `uvicorn server.asgi:application` logs socket URLs (`?token=...`): redact them as ours does.
+for _name in ("uvicorn.access", "uvicorn.error"):
+    logging.getLogger(_name).addFilter(RedactTokenArgs())
+
+
 async def application(scope: dict, receive: Any, send: Any) -> Any:
     """The router, remembering the running loop so sync views can schedule pipeline tasks on it."""
+    if scope["type"] == "lifespan":
+        return await lifespan(scope, receive, send)
     pipeline.bind_loop(asyncio.get_running_loop())
+    if settings.JOB_RUNNER_AUTOSTART:
+        runner.start()  # idempotent; for servers that send no lifespan events (daphne)
     return await router(scope, receive, send)

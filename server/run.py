@@ -1,4 +1,8 @@
-"""`python -m server`: migrate, optionally seed, then serve HTTP + websockets with uvicorn (docs/api.md)."""
+"""`python -m server`: migrate, optionally seed, then serve HTTP + websockets with uvicorn (docs/api.md).
+
+`python -m server migrate` only migrates and `python -m server worker` only runs jobs: the separate steps of
+a deployment with several server processes (docs/deploy.md).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,13 @@ WILDCARD_BINDS = {"0.0.0.0", "::", ""}
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m server", description="appbuilder reference backend")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["serve", "migrate", "worker"],
+        default="serve",
+        help="serve (default: migrate, seed if asked, serve), migrate only, or run jobs only (no HTTP)",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--db", metavar="PATH", help="SQLite database (APPBUILDER_DB)")
@@ -125,7 +136,7 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
         host=host,
         port=port,
         ws="websockets-sansio",
-        lifespan="off",
+        lifespan="on",  # server/lifespan.py: the job runner (resumes unfinished builds)
         access_log=access_log,
         log_level="info" if access_log else "warning",
         log_config=None,
@@ -143,7 +154,6 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
                 f"demo login: {DEMO_USER[0]} / {DEMO_USER[1]}  (admin: {ADMIN_USER[0]} / {ADMIN_USER[1]})",
                 flush=True,
             )
-        await pipeline.resume_unfinished()
 
     announcer = asyncio.create_task(announce())
     try:
@@ -151,6 +161,24 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
     finally:
         announcer.cancel()
         await pipeline.cancel_all()
+
+
+async def work() -> None:
+    """Run jobs without serving HTTP until SIGTERM or SIGINT; leases are handed back on the way out."""
+    import signal
+
+    from server.jobs import lease, runner
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runner.start()
+    print(f"appbuilder job runner {lease.runner_id()} started", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await runner.stop()
 
 
 def configure_logging(access_log: bool = False) -> None:
@@ -168,6 +196,17 @@ def configure_logging(access_log: bool = False) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_environment(args)
+    if args.command == "migrate":
+        prepare()
+        return 0
+    if args.command == "worker":
+        import django
+
+        secure_storage()
+        django.setup()
+        configure_logging()
+        asyncio.run(work())
+        return 0
     seeded = prepare()
     configure_logging(args.access_log)
     try:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
-from server import keyfile
+from server import backends, keyfile
 from server.settings_defaults import LOOPBACK_HOSTS, RATE
 
 
@@ -76,16 +76,9 @@ ROOT_URLCONF = "server.urls"
 ASGI_APPLICATION = "server.asgi.application"
 TEMPLATES: list[dict] = []
 
+# DATABASE_URL (Postgres via psycopg 3, or sqlite:///path); unset: the SQLite file at DB_PATH
 DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(DB_PATH),
-        "OPTIONS": {
-            "timeout": env_float("DB_TIMEOUT", 30),
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-        },
-    }
+    "default": backends.database(os.environ.get("DATABASE_URL"), DB_PATH, env_float("DB_TIMEOUT", 30))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
@@ -99,15 +92,13 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
-# capacity: frames a slow socket may have queued (the default, 100, is too few for a fast build or a flood
-# of frames). Never dropped silently: past capacity the socket is closed and the client re-syncs
+# REDIS_URL (channels_redis, so socket groups span server processes); unset: in-memory, one process.
+# capacity (in-memory): frames a slow socket may have queued (the default, 100, is too few for a fast build
+# or a flood of frames). Never dropped silently: past capacity the socket is closed and the client re-syncs
 # (server.jobs.layer)
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "server.jobs.layer.ClosingInMemoryChannelLayer",
-        "CONFIG": {"capacity": int(env_float("CHANNEL_CAPACITY", 10000))},
-    }
-}
+CHANNEL_LAYERS = backends.channel_layers(
+    os.environ.get("REDIS_URL"), int(env_float("CHANNEL_CAPACITY", 10000))
+)
 
 # appbuilder settings
 ALLOW_JOB_PURGE = env_bool("ALLOW_JOB_PURGE")
@@ -126,6 +117,15 @@ AUTH_THROTTLE_RATES = {
     "register": env_rate("AUTH_RATE", "10/min"),
     "refresh": env_rate("REFRESH_RATE", "60/min"),
 }
+
+# scale-out (docs/deploy.md): the runner lease, and the job runner started on a server's first connection
+# for ASGI servers without the lifespan protocol (daphne); uvicorn and gunicorn start it at lifespan startup
+JOB_LEASE_SECONDS = max(0.5, env_float("JOB_LEASE_SECONDS", 5.0))
+JOB_RUNNER_AUTOSTART = env_bool("JOB_RUNNER_AUTOSTART", not TESTING)
+# behind a reverse proxy that sets X-Forwarded-Proto / X-Forwarded-Host (and strips them from clients)
+if env_bool("TRUST_PROXY_HEADERS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],

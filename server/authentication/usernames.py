@@ -9,8 +9,9 @@ from __future__ import annotations
 import unicodedata
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import F, Func
+from django.db.models import F, Func, Q
 from django.dispatch import receiver
 
 FOLD_FUNCTION = "appbuilder_casefold"
@@ -39,8 +40,15 @@ def scripts(name: str) -> set[str]:
 
 def taken(name: str) -> bool:
     """Whether a user already has this name, compared casefolded (Unicode, not just ASCII)."""
-    users = get_user_model().objects.annotate(folded=Func(F("username"), function=FOLD_FUNCTION))
-    return users.filter(folded=fold(name)).exists()
+    users = get_user_model().objects
+    if connection.vendor == "sqlite":
+        folded_names = users.annotate(folded=Func(F("username"), function=FOLD_FUNCTION))
+        return folded_names.filter(folded=fold(name)).exists()
+    # Postgres (DATABASE_URL) has no casefold before 18: narrow with lower(), then compare casefolded here.
+    # A name whose casefold differs from its lowercase (`ß`/`ss`) is only caught when spelled the same way.
+    folded = fold(name)
+    candidates = users.filter(Q(username__iexact=normalize(name)) | Q(username__iexact=folded))
+    return any(fold(other) == folded for other in candidates.values_list("username", flat=True))
 
 
 @receiver(connection_created)

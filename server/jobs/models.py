@@ -33,6 +33,9 @@ class Job(models.Model):
     stages = models.JSONField(default=initial_stages)
     prd = models.TextField(null=True, blank=True)
     pipeline_step = models.PositiveIntegerField(default=0, help_text="pipeline steps already persisted")
+    # The runner lease (server/jobs/lease.py): which server process runs the pipeline, and until when.
+    lease_owner = models.CharField(max_length=100, null=True, blank=True)
+    lease_expires = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import OperationalError, transaction
 
+from . import lease
 from .agent import DEFAULT_AGENT, QUESTION_COUNT, Agent
 from .models import STAGE_NAMES, App, Job, JobMessage, derive_title
 from .services import post_message
@@ -98,11 +99,15 @@ def _apply(job: Job, step: Step, agent: Agent) -> dict[str, Any]:
     return data
 
 
-def run_step_sync(job_id: int, agent: Agent = DEFAULT_AGENT, notify: bool = True) -> bool:
-    """Persist the job's next step; True while more steps remain. False when done, deleted or not active."""
+def run_step_sync(
+    job_id: int, agent: Agent = DEFAULT_AGENT, notify: bool = True, runner: str | None = None
+) -> bool:
+    """Persist the job's next step; True while more steps remain. False when done, deleted or not active,
+    or when `runner` no longer holds the job's lease (another process took it over: see lease.py)."""
     with transaction.atomic():
-        job = Job.objects.filter(pk=job_id, status__in=ACTIVE).first()
-        if job is None:
+        # the row lock orders concurrent steppers (Postgres READ COMMITTED); SQLite ignores it
+        job = Job.objects.select_for_update().filter(pk=job_id, status__in=ACTIVE).first()
+        if job is None or not lease.holds(job, runner):
             return False
         steps = plan(job, agent)
         if job.pipeline_step >= len(steps):
@@ -133,6 +138,7 @@ def fail_job_sync(job_id: int, text: str) -> None:
         if job is None:
             return
         job.status = Job.Status.FAILED
+        job.lease_owner = job.lease_expires = None  # a retry may run it on any process at once
         job.stages = [{**s, "status": "failed"} if s["status"] == "running" else s for s in job.stages]
         job.save()
         post_message(job, "error", "system", text, {"code": "pipeline_failed"})
@@ -161,6 +167,8 @@ def begin_sync(job_id: int, ack: str | None = None) -> bool:
         if ack:
             post_message(Job.objects.get(pk=job_id), "chat", "agent", ack)
         run_step_sync(job_id)
+        if _loop is not None and not _loop.is_closed():
+            lease.grant(job_id)  # this process runs it: no other process may claim it meanwhile
         transaction.on_commit(lambda: schedule(job_id))
     return True
 
@@ -246,14 +254,17 @@ async def retrying(job_id: int, func: Callable[..., T], *args: Any) -> T:
 
 
 async def run_job(job_id: int) -> None:
-    """Step the job until done; stops quietly when the job is deleted or the server shuts down."""
+    """Step the job until done; stops quietly when the job is deleted, another process holds (or takes over)
+    its lease, or the server shuts down."""
     try:
+        if not await retrying(job_id, lease.claim, job_id):
+            return
         while True:
             await asyncio.sleep(settings.PIPELINE_SPEED)
-            if not await retrying(job_id, run_step_sync, job_id):
+            if not await retrying(job_id, run_step_sync, job_id, DEFAULT_AGENT, True, lease.runner_id()):
                 break
     except asyncio.CancelledError:
-        raise
+        raise  # shutdown: runner.stop() hands every lease back at once
     except Exception as exc:
         log.exception("pipeline for job %s failed", job_id)
         await retrying(job_id, fail_job_sync, job_id, f"The build failed: {exc}")
@@ -269,6 +280,12 @@ async def cancel_all() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def running_job_ids() -> list[int]:
+    """Jobs whose pipeline runs on this process's loop (their leases need a heartbeat)."""
+    loop = asyncio.get_running_loop()
+    return [job_id for job_id, t in list(_tasks.items()) if t.get_loop() is loop and not t.done()]
 
 
 def unfinished_job_ids() -> list[int]:
