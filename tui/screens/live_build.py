@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, Static, TabbedContent, TabPane
 
 from tui.messages import JobsChanged, OpenApp
@@ -33,6 +34,7 @@ from tui.services import (
     StepEvent,
     WarningEvent,
 )
+from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.feedback import go_back, report
 from tui.widgets.message_table import MessageTable
@@ -116,8 +118,8 @@ class LiveBuildScreen(Screen[None]):
         with TabbedContent(id="tabs", initial="tab-chat"):
             with TabPane("Chat", id="tab-chat"):
                 yield ChatLog(id="chat-log")
-                yield Input(placeholder="Message the agent (enter sends, escape leaves the input)",
-                            id="chat-input", disabled=True)
+                yield ChatInput(placeholder="Message the agent (enter sends, escape leaves the input)",
+                                id="chat-input", disabled=True)
                 yield Static(CHAT_REASONS["loading"], id="chat-reason")
             with TabPane("PRD", id="tab-prd"):
                 with VerticalScroll(id="prd-scroll", can_focus=True):
@@ -354,7 +356,10 @@ class LiveBuildScreen(Screen[None]):
             chat_input.focus()
 
     def action_show_tab(self, tab: str) -> None:
+        """Switch and focus at once, before the old tab's Hide event blurs its widget (Textual would then
+        focus the next widget in the chain, which can switch back to the old tab)."""
         self.query_one(TabbedContent).active = tab
+        self.focus_tab(tab)
 
     def action_start_build(self) -> None:
         reason = self.blocked_reason
@@ -405,5 +410,22 @@ class LiveBuildScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "tab-messages":
-            self.query_one(MessageTable).focus()
+        """A tab clicked: its content takes the keys. Stale messages (the tab changed again since) and focus
+        already inside the pane are left alone: focusing a widget activates its pane, so acting on either
+        would make two tabs take turns."""
+        pane = event.pane
+        if pane.id != self.query_one(TabbedContent).active or (
+                self.focused is not None and pane in self.focused.ancestors_with_self):
+            return
+        self.focus_tab(pane.id or "")
+
+    def focus_tab(self, tab: str) -> None:
+        """Focus the content of a tab: the PRD scrolls with ↓/PageDown/End at once, the chat input types."""
+        if tab == "tab-messages":
+            target: Widget = self.query_one(MessageTable)
+        elif tab == "tab-prd":
+            target = self.query_one("#prd-scroll")
+        else:
+            chat_input = self.query_one("#chat-input", Input)
+            target = self.query_one(ChatLog) if chat_input.disabled else chat_input
+        target.focus()
