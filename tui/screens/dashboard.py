@@ -215,6 +215,8 @@ class DashboardScreen(Screen[None]):
 
     # ----- loading ----------------------------------------------------------------------------------
     def on_screen_resume(self) -> None:
+        if not self.is_current:  # popped on the way to a new dashboard (logged in as someone else)
+            return
         box = self.query_one("#dash-filter", Input)
         if self.focused is None or (self.focused is box and not box.has_class("-visible")):
             self.query_one(JobsTable).focus()

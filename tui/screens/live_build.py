@@ -134,7 +134,7 @@ class LiveBuildScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back from the login screen (or any modal): pick the stream up where it stopped."""
-        if self.socket_failed and not self.gone:
+        if self.socket_failed and not self.gone and self.is_current:
             self.follow()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -170,10 +170,13 @@ class LiveBuildScreen(Screen[None]):
                 await self.apply(event)
         except ServiceError as err:
             report(self, err)
-            self.socket_failed = True
             self.set_connection("offline")
         finally:
             await socket.close()
+        # The stream ended by itself (a JobSocket ends with ConnectionEvent("closed") when the session is
+        # gone, a fake may raise): a resume after logging in again picks it up. Closing it ourselves
+        # cancels this worker and never gets here.
+        self.socket_failed = not self.gone
 
     @work(group="chat")
     async def send_chat(self, text: str) -> None:

@@ -28,6 +28,7 @@ class ProfileScreen(Screen[None]):
         self.user: User | None = None
         self.users: list[User] = []
         self.state = "loading"
+        self.shown_login: object = None
 
     def compose(self) -> ComposeResult:
         yield Static("Profile", id="profile-title")
@@ -35,6 +36,14 @@ class ProfileScreen(Screen[None]):
         yield Static("", id="users-title")
         yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_screen_resume(self) -> None:
+        """Back from logging in again: the session (token expiry, maybe the user) is a new one."""
+        if self.is_current and self.state != "loading" and self.login_of_app() is not self.shown_login:
+            self.load()
+
+    def login_of_app(self) -> object:
+        return getattr(self.app, "user", None)  # a new object at every login
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -45,6 +54,8 @@ class ProfileScreen(Screen[None]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         client = self.app.client  # type: ignore[attr-defined]
+        self.state = "loading"
+        self.shown_login = self.login_of_app()
         try:
             self.user = await client.me()
         except ServiceError as err:
