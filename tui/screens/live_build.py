@@ -237,6 +237,8 @@ class LiveBuildScreen(Screen[None]):
         if status:
             self.status = job.status
             self.query_one(StageProgress).load(job.stages)
+            if job.status == "failed":
+                self.query_one(StageProgress).job_failed()
             if job.prd:
                 self.show_prd(job.prd)
             if job.app_id is not None and self.app_ready is None:
@@ -259,7 +261,10 @@ class LiveBuildScreen(Screen[None]):
                 self.show_prd(event.prd)
                 chat.add("system", "PRD ready: press 2 to read it.", event.message_id)
             case StepEvent():
-                self.query_one(StageProgress).update_stage(event.stage, event.stage_status, event.progress)
+                stages = self.query_one(StageProgress)
+                stages.update_stage(event.stage, event.stage_status, event.progress)
+                if self.status == "failed":
+                    stages.job_failed()
             case AppReadyEvent():
                 self.set_app_ready(event.app_id, event.name)
                 chat.add("system", f"App ready: {event.name}", event.message_id)
@@ -301,6 +306,8 @@ class LiveBuildScreen(Screen[None]):
             widget.set_class(self.connection == name, f"-{name}")
 
     def watch_status(self, status: str) -> None:
+        if status == "failed":
+            self.query_one(StageProgress).job_failed()
         badge = self.query_one("#job-status", Static)
         badge.update(status)
         badge.set_classes(f"-{status}")
