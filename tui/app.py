@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,11 +17,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerFailed
 
 from tui.bulk import tune_gc
-from tui.commands import AppBuilderCommands, ScreenCommands
+from tui.commands import AppBuilderCommands
 from tui.logs import log_path
 from tui.messages import (
     AuthLost,
@@ -41,6 +42,7 @@ from tui.services.http import scrub
 from tui.widgets.connection import ConnectionIndicator
 
 ClientFactory = Callable[[str], Any]
+INTERRUPT_FOREVER = 1e9
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +52,14 @@ class AppBuilderApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "appbuilder"
-    COMMANDS = App.COMMANDS | {AppBuilderCommands, ScreenCommands}
+    COMMANDS = {AppBuilderCommands}  # one ordered provider (it adds Textual's system commands last)
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
     ]
+    INTERRUPT_SECONDS = 3.0  # a second ctrl+c within this quits even with typed text
 
     connection_state: reactive[str] = reactive("connecting")
 
@@ -70,6 +74,7 @@ class AppBuilderApp(App[None]):
         self.user: User | None = None
         self.client_factory = client_factory
         self.clock = clock  # fixed in snapshot tests; screens fall back to the real time
+        self.interrupted_at = -INTERRUPT_FOREVER
 
     # ----- start-up ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -266,6 +271,19 @@ class AppBuilderApp(App[None]):
         current = {DashboardScreen: "Dashboard", CreateProjectScreen: "Create project",
                    LoginScreen: "Login"}.get(type(self.screen))
         self.push_screen(HelpScreen(current=current))
+
+    def action_interrupt(self) -> None:
+        """ctrl+c quits, as in any terminal program; with typed text in focus it asks for a second press."""
+        now = time.monotonic()
+        focused = self.focused
+        typed = (isinstance(focused, Input) and bool(focused.value)) or (
+            isinstance(focused, TextArea) and not focused.read_only and bool(focused.text))
+        if not typed or now - self.interrupted_at < self.INTERRUPT_SECONDS:
+            self.exit()
+            return
+        self.interrupted_at = now
+        self.notify("Press ctrl+c again to quit: what you typed is not saved.", title="Quit?",
+                    severity="warning", timeout=self.INTERRUPT_SECONDS)
 
     def action_back(self) -> None:
         top = self.screen

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from tui.messages import OpenApp
 from tui.services import AppSummary, ServiceError
 from tui.widgets.feedback import go_back, report, when
+from tui.widgets.nav_table import ListTable
 
 EMPTY = "No apps yet: finish a build to get one."
 
@@ -32,7 +33,7 @@ class AppsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Apps", id="apps-title")
         yield Input(placeholder="filter by name (escape clears)", id="apps-filter")
-        yield DataTable(id="apps-table", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="apps-table", cursor_type="row", zebra_stripes=True)
         yield Static("Loading apps…", id="apps-state")
         yield Footer()
 

@@ -38,6 +38,7 @@ from tui.services import (
 )
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.feedback import report
+from tui.widgets.nav_table import ListTable
 
 EMPTY = "No projects yet — press n to create one."
 ACTIVE = ("prd", "building")
@@ -92,7 +93,7 @@ def sort_value(job: Job, column: str) -> object:
     return job.id
 
 
-class JobsTable(DataTable):
+class JobsTable(ListTable):
     """A DataTable that skips measuring every cell when all columns have fixed widths (fast at 10k rows)."""
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:

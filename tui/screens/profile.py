@@ -13,6 +13,7 @@ from tui.messages import AuthLost
 from tui.services import ServiceError, User
 from tui.widgets.confirm_bridge import ask
 from tui.widgets.feedback import go_back, report, when
+from tui.widgets.nav_table import ListTable
 
 
 class ProfileScreen(Screen[None]):
@@ -34,7 +35,7 @@ class ProfileScreen(Screen[None]):
         yield Static("Profile", id="profile-title")
         yield Static("Loading your profile…", id="profile-facts")
         yield Static("", id="users-title")
-        yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="users-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_screen_resume(self) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
 from tui.services import (
     AppReadyEvent,
     ChatEvent,
@@ -13,6 +11,7 @@ from tui.services import (
     StatusEvent,
     StepEvent,
 )
+from tui.widgets.nav_table import NavTable
 
 EXCERPT = 70
 
@@ -41,7 +40,7 @@ def row_for(event: Event) -> tuple[int, str, str, str] | None:
     return None
 
 
-class MessageTable(DataTable[str]):
+class MessageTable(NavTable):  # g is Build on the Live build screen: no g/G here
     """Row keys are message ids (as strings)."""
 
     def on_mount(self) -> None:
