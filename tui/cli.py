@@ -27,9 +27,13 @@ def require_server_extra() -> None:
     """`--demo` and `server` need the `server` extra; say how to get it instead of an ImportError."""
     from importlib.util import find_spec
 
-    if not all(find_spec(name) for name in ("django", "rest_framework", "rest_framework_simplejwt",
-                                             "channels", "uvicorn")):
-        raise CliError(SERVER_EXTRA_HINT)
+    for name in ("django", "rest_framework", "rest_framework_simplejwt", "channels", "uvicorn"):
+        try:
+            found = find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise CliError(SERVER_EXTRA_HINT)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ use `FakeClient`/`FakeSocket` (fixed ids and timestamps, so the SVGs are determi
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -85,14 +86,22 @@ class HostApp(App[None]):
         self.navigation.append(message)
 
 
+def describe(predicate: Callable[[], object]) -> str:
+    """The predicate's own source line (`lambda: ...`), so a timeout says what it waited for."""
+    try:
+        return " ".join(inspect.getsource(predicate).split())
+    except (OSError, TypeError):
+        return repr(predicate)
+
+
 async def wait_for(pilot: Any, predicate: Callable[[], object], timeout: float = 20.0,
                    what: str = "") -> None:
-    """Bounded wait on screen state (no fixed sleeps)."""
+    """Bounded wait on screen state (no fixed sleeps); the timeout names what it waited for."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
         if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or describe(predicate)}")
         await pilot.pause(0.05)
 
 

@@ -47,12 +47,10 @@ async def test_counter_and_too_long_prompt_kept(live_server: LiveServer, fresh_u
         limit = app.server_info.max_prompt_length if app.server_info else 20000
         text = "x" * (limit + 5)
         app.screen.query_one("#prompt", TextArea).text = text
-        await pilot.pause()
-        assert "5 over" in str(app.screen.query_one("#create-counter").render())
+        await until(pilot, lambda: "5 over" in str(app.screen.query_one("#create-counter").render()))
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: "over" in str(app.screen.query_one("#create-error").render()))
         assert isinstance(app.screen, CreateProjectScreen)
-        assert "over" in str(app.screen.query_one("#create-error").render())
         assert app.screen.query_one("#prompt", TextArea).text == text
         assert await app.client.list_jobs() == []
     await app.client.aclose()
@@ -65,8 +63,7 @@ async def test_blank_prompt_inline_error(live_server: LiveServer, fresh_user: di
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, CreateProjectScreen))
         await pilot.press("space", "space", "ctrl+s")
-        await pilot.pause()
-        assert "empty" in str(app.screen.query_one("#create-error").render())
+        await until(pilot, lambda: "empty" in str(app.screen.query_one("#create-error").render()))
         assert await app.client.list_jobs() == []
         await pilot.press("escape")  # text is only blanks: leaves without asking
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.widgets import DataTable
@@ -157,8 +158,9 @@ async def test_open_job_from_dashboard(live_server: LiveServer, fresh_user: dict
         for _ in range(3):  # the first escape may only leave the chat input
             if ready(app):
                 break
+            focused = app.focused
             await pilot.press("escape")
-            await pilot.pause(0.2)
+            await until(pilot, lambda f=focused: ready(app) or app.focused is not f, what="escape handled")
         await until(pilot, lambda: ready(app), what="dashboard again")
     await app.client.aclose()
 
@@ -233,3 +235,21 @@ async def test_job_deleted_elsewhere_leaves_the_list(make_server, token_dir: Pat
         assert [j.id for j in board(app).jobs] == [keep.id]
     await other.aclose()
     await client.aclose()
+
+
+async def test_first_key_reaches_the_list(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
+    """`n` typed in the very tick the dashboard appears opens New project (it once went into the hidden
+    filter, which then silently filtered the list)."""
+    app = await start(live_server, fresh_user, token_dir, prompts=PROMPTS[:1])
+    async with app.run_test(size=SIZE) as pilot:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while not isinstance(app.screen, DashboardScreen):  # no pause: press the moment it is pushed
+            assert loop.time() < deadline, "timed out waiting for the dashboard to be pushed"
+            await asyncio.sleep(0)
+        await pilot.press("n")
+        await until(pilot, lambda: screen_name(app) == "CreateProjectScreen", what="New project screen")
+        await pilot.press("escape")
+        await until(pilot, lambda: ready(app) and rows(app) == 1, what="dashboard with its one row")
+        assert board(app).needle == ""
+    await app.client.aclose()

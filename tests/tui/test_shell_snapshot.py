@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.tui.conftest import ShellFake, fixed_clock
+from tests.tui.harness import wait_for
 from tui.app import AppBuilderApp
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
 from tui.screens.dashboard import DashboardScreen
@@ -23,11 +24,7 @@ def make_app(**fake: Any) -> AppBuilderApp:
 
 
 async def until(pilot: Any, predicate: Any) -> None:
-    for _ in range(200):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("screen never got ready")
+    await wait_for(pilot, predicate, timeout=10.0)
 
 
 async def dashboard_ready(pilot: Any) -> None:
