@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
@@ -49,6 +50,7 @@ class HostApp(App[None]):
     """What the screens expect of AppBuilderApp (client, dev_mode, connection_state); records navigation."""
 
     CSS = "#host-base { content-align: center middle; height: 1fr; }"
+    BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit")]  # as AppBuilderApp
 
     def __init__(self, make_screen: Callable[[], Screen], client: Any, dev_mode: bool = False) -> None:
         super().__init__()
@@ -63,6 +65,9 @@ class HostApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.make_screen())
+
+    def action_help(self) -> None:
+        """The key shows in footers as in the real app; the help screen has its own tests there."""
 
     def on_open_app(self, message: OpenApp) -> None:
         self.navigation.append(message)

@@ -1,12 +1,17 @@
-"""Live build states shown right (issue 11, item 7): a failed job's stage is not left "running"."""
+"""States shown right (issue 11): a failed job's stage is not left "running" (item 7); 80 columns keep the
+footer's Help/Quit, the banner's key and the apps' created column (item 6)."""
 
 from __future__ import annotations
 
-from textual.widgets import Label
+from textual.widgets import DataTable, Label, Static
+from textual.widgets._footer import FooterKey
 
-from tests.tui.harness import FakeClient, HostApp, ScriptedSocket, make_job, wait_for
+from tests.tui.harness import T0, FakeClient, HostApp, ScriptedSocket, make_job, wait_for
+from tui.screens.apps import AppsScreen
 from tui.screens.live_build import LiveBuildScreen
-from tui.services import ConnectionEvent, StatusEvent, StepEvent
+from tui.services import AppReadyEvent, AppSummary, ConnectionEvent, StatusEvent, StepEvent
+from tui.widgets.feedback import when
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.stage_progress import StageProgress, StageRow
 
 
@@ -41,3 +46,34 @@ async def test_a_failed_job_loaded_with_a_running_stage_shows_it_failed() -> Non
         screen = app.screen
         await wait_for(pilot, lambda: screen.status == "failed", what="failed job loaded")
         assert stage_words(screen)["architecture"] == "failed"
+
+
+async def test_80_columns_keep_help_quit_and_how_to_open_the_app() -> None:
+    """Item 6: at 80x24 the footer keeps ? Help and q Quit, and the banner keeps "press o to open"."""
+    long_name = "a-very-long-generated-application-name-that-would-push-the-hint-off-the-screen"
+    socket = ScriptedSocket()
+    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: socket), FakeClient(make_job("done")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.status == "done" and screen.socket is not None, what="done job")
+        socket.push(AppReadyEvent(message_id=1, job_id=7, app_id=3, name=long_name, preview_url=""))
+        banner = screen.query_one("#app-banner", Static)
+        await wait_for(pilot, lambda: screen.app_ready is not None and banner.region.width > 0, what="banner")
+        shown = banner.render_line(0).text
+        assert "App ready — press o to open" in shown and len(shown) <= 80
+        footer = screen.query_one(KeyFooter)
+        await wait_for(pilot, lambda: {"Help", "Quit", "Back", "Open app"}
+                       <= {key.description for key in footer.query(FooterKey)},
+                       what="Back, Open app, Help and Quit in the footer")
+
+
+async def test_apps_list_keeps_the_created_column_whole_at_80_columns() -> None:
+    apps = [AppSummary(id=3, job=7, name="a-generated-app-with-a-name-much-longer-than-eighty-columns-" * 2,
+                       description="", preview_url="", file_count=4, created_at=T0)]
+    app = HostApp(AppsScreen, FakeClient(apps=apps))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1 and table.region.width > 0, what="apps listed")
+        widths = sum(column.get_render_width(table) for column in table.columns.values())
+        assert widths <= table.scrollable_content_region.width
+        assert when(T0) in table.render_line(1).text  # the created cell of the row, whole

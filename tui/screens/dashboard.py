@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import Row, RowKey
 from textual.worker import Worker, get_current_worker
 
@@ -38,6 +38,7 @@ from tui.services import (
 )
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.feedback import report
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.nav_table import ListTable
 
 EMPTY = "No projects yet — press n to create one."
@@ -181,7 +182,7 @@ class DashboardScreen(Screen[None]):
         yield box
         yield JobsTable(id="jobs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading projects…", id="dash-state")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane
 
 from tui.messages import JobsChanged, OpenApp
 from tui.screens.add_message import AddMessageScreen
@@ -37,6 +37,7 @@ from tui.services import (
 from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.feedback import go_back, report
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.message_table import MessageTable
 from tui.widgets.stage_progress import StageProgress
 
@@ -76,9 +77,9 @@ class LiveBuildScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("i", "focus_chat", "Chat"),
+        Binding("o", "open_app", "Open app"),
         Binding("g", "start_build", "Build"),
         Binding("e", "edit_prompt", "Edit prompt"),
-        Binding("o", "open_app", "Open app"),
         Binding("1", "show_tab('tab-chat')", "Chat tab", show=False),
         Binding("2", "show_tab('tab-prd')", "PRD tab", show=False),
         Binding("3", "show_tab('tab-messages')", "Messages tab", show=False),
@@ -127,7 +128,7 @@ class LiveBuildScreen(Screen[None]):
             if self.dev_mode:
                 with TabPane("Messages", id="tab-messages"):
                     yield MessageTable(id="messages-table")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -287,9 +288,11 @@ class LiveBuildScreen(Screen[None]):
 
     def set_app_ready(self, app_id: int, name: str) -> None:
         self.app_ready = (app_id, name)
-        label = f"App ready: {name} — press o to open" if name else "App ready — press o to open"
+        label = Text("App ready — press o to open", no_wrap=True, overflow="ellipsis")
+        if name:  # after the key, so a narrow terminal cuts the name, not how to open it
+            label.append(f": {name}")
         banner = self.query_one("#app-banner", Static)
-        banner.update(Text(label))
+        banner.update(label)
         banner.add_class("-visible")
         self.refresh_bindings()
 
@@ -328,6 +331,7 @@ class LiveBuildScreen(Screen[None]):
         reason = self.query_one("#chat-reason", Static)
         open_ = self.status == "collecting" and not self.gone
         chat_input.disabled = not open_
+        chat_input.display = open_  # closed: its rows go to the transcript (5 rows at 80x24 otherwise)
         if self.gone:
             self.chat_reason = "This job was deleted: nothing more can be sent."
         elif open_:

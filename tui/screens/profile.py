@@ -7,12 +7,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.messages import AuthLost
 from tui.services import ServiceError, User
 from tui.widgets.confirm_bridge import ask
 from tui.widgets.feedback import go_back, report, when
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.nav_table import ListTable
 
 
@@ -36,7 +37,7 @@ class ProfileScreen(Screen[None]):
         yield Static("Loading your profile…", id="profile-facts")
         yield Static("", id="users-title")
         yield ListTable(id="users-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         """Back from logging in again: the session (token expiry, maybe the user) is a new one."""
