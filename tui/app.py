@@ -37,9 +37,9 @@ from tui.screens.create_project import CreateProjectScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.login import LoginResult, LoginScreen
-from tui.services import ServerInfo, ServiceError, User
+from tui.services import ServerInfo, ServerUnavailable, ServiceError, User
 from tui.services.http import scrub
-from tui.widgets.connection import ConnectionIndicator
+from tui.widgets.connection import ConnectionIndicator, unreachable
 
 ClientFactory = Callable[[str], Any]
 INTERRUPT_FOREVER = 1e9
@@ -97,9 +97,11 @@ class AppBuilderApp(App[None]):
             except ServiceError as err:
                 return err
 
-        _, user = await asyncio.gather(self.load_server_info(), session())  # one round trip, not two
+        info_error, user = await asyncio.gather(self.load_server_info(), session())  # one round trip
         if isinstance(user, ServiceError):
             user, reason = None, user.message
+        if isinstance(info_error, ServerUnavailable):  # say so on the form, not only "offline" in a corner
+            reason = unreachable(self.client.server_url, info_error)
         if user is not None:
             self.user = user
             self.connection_state = "live"
@@ -107,16 +109,18 @@ class AppBuilderApp(App[None]):
             return
         self.push_screen(LoginScreen(reason=reason), self.after_first_login)
 
-    async def load_server_info(self) -> None:
+    async def load_server_info(self) -> ServiceError | None:
+        """The server's /api/meta/; the error (not raised) if it could not be read."""
         if self.server_info is None:
             self.connection_state = "connecting"
             try:
                 self.server_info = await self.client.server_info()
-            except ServiceError:
+            except ServiceError as err:
                 self.connection_state = "offline"
-                return
+                return err
         self.connection_state = "live"
         self.dev_mode = self.forced_dev or self.server_info.allow_job_purge
+        return None
 
     def install_auth_hook(self, client: Any) -> None:
         client.on_auth_lost = self.auth_lost_from_client
@@ -183,7 +187,7 @@ class AppBuilderApp(App[None]):
             return
         if self.user is None:  # not logged in yet: boot() shows the login form itself
             return
-        self.connection_state = "offline"
+        # The session ended, not the connection: the indicator keeps saying whether the server answers.
         self.push_screen(LoginScreen(reason=message.reason, relogin=True), self.after_relogin)
 
     # ----- navigation -------------------------------------------------------------------------------

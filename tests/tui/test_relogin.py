@@ -1,5 +1,6 @@
 """Logging out and back in (issue 11, item 2): as another user, a fresh dashboard and no error from the old
-one; as the same user, the Profile shows the new session. Real server, real client."""
+one; as the same user, the Profile shows the new session. The connection state in words (item 12): after
+logging out the server is still "live"; a dead server at start is named on the login form. Real server."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tests.support.live_server import LiveServer
-from tests.tui.conftest import logged_in_client, screen_name, until
+from tests.support.live_server import LiveServer, free_port
+from tests.tui.conftest import logged_in_client, real_client, screen_name, until
 from tui.app import AppBuilderApp
 
 SIZE = (120, 40)
@@ -30,6 +31,8 @@ async def log_out_from_profile(pilot: Any, app: AppBuilderApp) -> None:
     await pilot.press("y")
     await until(pilot, lambda: screen_name(app) == "LoginScreen" and app.focused is not None
                 and app.focused.id == "password", what="login form, password focused (username kept)")
+    assert app.connection_state == "live"  # logged out, but the server still answers
+    assert "offline" not in str(app.screen.query_one("#login-connection").render())
 
 
 async def type_login(pilot: Any, username: str, password: str) -> None:
@@ -77,4 +80,15 @@ async def test_log_in_again_as_the_same_user_refreshes_the_profile(live_server: 
                     str(profile.query_one("#profile-facts", Static).render()),
                     what=f"profile showing the new token expiry {expected}")
         assert not [n for n in notes(app) if "Unexpected error" in n], notes(app)
+    await app.client.aclose()
+
+
+async def test_a_dead_server_at_start_is_named_on_the_login_form(token_dir: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    app = AppBuilderApp(real_client(url, token_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: screen_name(app) == "LoginScreen", what="login form")
+        reason = app.screen.query_one("#login-reason", Static)
+        await until(pilot, lambda: f"Server unreachable at {url}" in str(reason.render()) and reason.display,
+                    what="the reason on the form before any submit")
     await app.client.aclose()
