@@ -44,6 +44,8 @@ from tui.widgets.nav_table import ListTable
 EMPTY = "No projects yet — press n to create one."
 ACTIVE = ("prd", "building")
 REFRESH_SECONDS = 10.0
+NEWEST_SECONDS = 3.0  # how often the newest page is checked for jobs created or changed elsewhere
+NEWEST_PAGE = 20
 MAX_WATCHED = 8
 FILTER_DELAY = 0.06
 SLOW_FILL = 0.03  # seconds: a rebuild slower than this makes the filter wait for a pause in typing
@@ -194,6 +196,7 @@ class DashboardScreen(Screen[None]):
         who = f"{user.username} @ {client.server_url}" if user else client.server_url
         self.query_one("#dash-title", Static).update(Text(f"appbuilder · projects · {who}"))
         self.set_interval(REFRESH_SECONDS, self.tick)
+        self.set_interval(NEWEST_SECONDS, self.check_newest)
         table.focus()
 
     def title_width(self) -> int:
@@ -239,6 +242,39 @@ class DashboardScreen(Screen[None]):
             self.load()
         elif self.ticks % 6 == 0 and self.jobs:
             self.set_jobs(self.jobs)
+
+    def check_newest(self) -> None:
+        if self.is_current and self.loaded and not self.is_loading:
+            self.newest()
+
+    @property
+    def is_loading(self) -> bool:
+        return any(w.group == "load" and not w.is_finished for w in self.workers)
+
+    @work(exclusive=True, group="newest")
+    async def newest(self) -> None:
+        """Jobs created or changed elsewhere (the CLI, the web app, another terminal): one request for the
+        newest page (the server orders by last update), never the whole list. New ids are added; a job
+        changed since it was loaded is redrawn; a total that still differs means deletions: reload."""
+        client = self.app.client  # type: ignore[attr-defined]
+        try:
+            page = await client.list_jobs_page(limit=NEWEST_PAGE)
+        except ServiceError:
+            return  # the next check, or the slow reload, tries again; errors show on reload
+        if not self.is_current or self.is_loading:
+            return
+        known = {job.id: job for job in self.jobs}
+        fresh = [job for job in page.results if job.id not in known]
+        changed = [job for job in page.results
+                   if job.id in known and job.updated_at != known[job.id].updated_at]
+        if fresh:
+            self.set_jobs(fresh + self.jobs)
+        for job in changed:
+            self.update_job(job)
+        if fresh or changed:
+            self.follow_active()
+        if page.count != len(self.jobs):
+            self.load()
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
