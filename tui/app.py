@@ -35,7 +35,7 @@ from tui.messages import (
 )
 from tui.screens.create_project import CreateProjectScreen
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, title_of
 from tui.screens.login import LoginResult, LoginScreen
 from tui.services import ServerInfo, ServerUnavailable, ServiceError, User
 from tui.services.http import scrub
@@ -69,8 +69,7 @@ class AppBuilderApp(App[None]):
         super().__init__()
         self.client = client
         self.server_info = server_info
-        self.forced_dev = dev_mode
-        self.dev_mode = dev_mode or bool(server_info and server_info.allow_job_purge)
+        self.dev_mode = dev_mode  # --dev (or --demo) only: what the server allows is checked on use
         self.user: User | None = None
         self.client_factory = client_factory
         self.clock = clock  # fixed in snapshot tests; screens fall back to the real time
@@ -119,7 +118,6 @@ class AppBuilderApp(App[None]):
                 self.connection_state = "offline"
                 return err
         self.connection_state = "live"
-        self.dev_mode = self.forced_dev or self.server_info.allow_job_purge
         return None
 
     def install_auth_hook(self, client: Any) -> None:
@@ -258,9 +256,18 @@ class AppBuilderApp(App[None]):
         if self.logged_in():
             self.post_message(OpenProfile())
 
-    def action_purge(self) -> None:
+    def purge_refused(self) -> str | None:
+        """Why purge cannot run here, in words (None: it can): dev mode is off, or the server says no."""
         if not self.dev_mode:
-            self.notify("Purge is only available in dev mode (--dev).", severity="warning")
+            return "Purge is only available in dev mode (--dev)."
+        if self.server_info is not None and not self.server_info.allow_job_purge:
+            return f"Purge is turned off on {self.client.server_url} (the server does not allow it)."
+        return None
+
+    def action_purge(self) -> None:
+        refused = self.purge_refused()
+        if refused:
+            self.notify(refused, severity="warning")
             return
         if not self.logged_in():
             return
@@ -272,9 +279,7 @@ class AppBuilderApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        current = {DashboardScreen: "Dashboard", CreateProjectScreen: "Create project",
-                   LoginScreen: "Login"}.get(type(self.screen))
-        self.push_screen(HelpScreen(current=current))
+        self.push_screen(HelpScreen(current=title_of(type(self.screen).__name__), dev=self.dev_mode))
 
     def action_interrupt(self) -> None:
         """ctrl+c quits, as in any terminal program; with typed text in focus it asks for a second press."""

@@ -543,8 +543,11 @@ class DashboardScreen(Screen[None]):
         self.fill()
 
     def action_purge(self) -> None:
+        refused = getattr(self.app, "purge_refused", lambda: None)()
         if not getattr(self.app, "dev_mode", False):
-            self.notify("Purge is only available in dev mode (--dev).", severity="warning")
+            refused = "Purge is only available in dev mode (--dev)."
+        if refused:  # at once, before asking to type anything
+            self.notify(refused, severity="warning")
             return
         self.purge()
 
