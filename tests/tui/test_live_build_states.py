@@ -1,5 +1,6 @@
 """States shown right (issue 11): a failed job's stage is not left "running" (item 7); 80 columns keep the
-footer's Help/Quit, the banner's key and the apps' created column (item 6)."""
+footer's Help/Quit, the banner's key and the apps' created column (item 6); the build log for everyone and
+the dev messages' time and content (item 11)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from textual.widgets._footer import FooterKey
 
 from tests.tui.harness import T0, FakeClient, HostApp, ScriptedSocket, make_job, wait_for
 from tui.screens.apps import AppsScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.live_build import LiveBuildScreen
-from tui.services import AppReadyEvent, AppSummary, ConnectionEvent, StatusEvent, StepEvent
+from tui.services import AppReadyEvent, AppSummary, ChatEvent, ConnectionEvent, StatusEvent, StepEvent
+from tui.widgets.chat_log import ChatLog
 from tui.widgets.feedback import when
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.message_table import MessageTable
 from tui.widgets.stage_progress import StageProgress, StageRow
 
 
@@ -77,3 +81,45 @@ async def test_apps_list_keeps_the_created_column_whole_at_80_columns() -> None:
         widths = sum(column.get_render_width(table) for column in table.columns.values())
         assert widths <= table.scrollable_content_region.width
         assert when(T0) in table.render_line(1).text  # the created cell of the row, whole
+
+
+async def test_step_texts_show_in_the_chat_for_everyone() -> None:
+    """Item 11: what the build is doing ("Running API tests") is in the transcript without dev mode."""
+    socket = ScriptedSocket()
+    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: socket),
+                  FakeClient(make_job("building")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.socket is not None, what="started")
+        assert not app.dev_mode
+        socket.push(StepEvent(message_id=1, job_id=7, stage="testing", stage_status="running", progress=10,
+                              text="Running API tests"),
+                    StepEvent(message_id=2, job_id=7, stage="testing", stage_status="running", progress=60,
+                              text="Running API tests"),
+                    StepEvent(message_id=3, job_id=7, stage="deploy", stage_status="running", progress=5,
+                              text="Provisioning the preview"))
+        log = screen.query_one(ChatLog)
+        await wait_for(pilot, lambda: len(log.entries) == 2, what="two step lines (a repeat is shown once)")
+        assert [line.text for line in log.entries] == ["Running API tests", "Provisioning the preview"]
+
+
+async def test_dev_messages_show_time_and_the_delete_question_quotes_the_content() -> None:
+    socket = ScriptedSocket()
+    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: socket),
+                  FakeClient(make_job("collecting")), dev_mode=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.socket is not None, what="started")
+        text = "A long answer " + "with many words " * 20
+        socket.push(ChatEvent(message_id=5, job_id=7, role="user", text=text, created_at=T0))
+        table = screen.query_one(MessageTable)
+        await wait_for(pilot, lambda: table.row_count == 1, what="message row")
+        assert table.get_cell("5", "time") == T0.astimezone().strftime("%H:%M:%S")
+        assert table.content_of(5) == text
+        await pilot.press("escape", "3")
+        await wait_for(pilot, lambda: table.has_focus, what="messages tab")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="delete confirmation")
+        question = str(app.screen.query_one("#confirm-question", Label).render())
+        assert "Delete message #5?" in question and "A long answer with many words" in question
+        await pilot.press("n")

@@ -38,7 +38,7 @@ from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.feedback import go_back, report
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.message_table import MessageTable
+from tui.widgets.message_table import MessageTable, excerpt
 from tui.widgets.stage_progress import StageProgress
 
 
@@ -102,6 +102,7 @@ class LiveBuildScreen(Screen[None]):
         self.last_message_id = 0
         self.chat_reason = CHAT_REASONS["loading"]
         self.socket_failed = False
+        self.last_step_text = ""
 
     # ----- layout -------------------------------------------------------------------------------------
     @property
@@ -211,7 +212,9 @@ class LiveBuildScreen(Screen[None]):
 
     @work(group="messages")
     async def delete_message(self, message_id: int) -> None:
-        if not await self.confirm(f"Delete message #{message_id}?"):
+        content = excerpt(self.query_one(MessageTable).content_of(message_id), 300)
+        if not await self.confirm(f"Delete message #{message_id}?\n“{content}”" if content
+                                  else f"Delete message #{message_id}?"):
             return
         try:
             await self.app.client.delete_message(message_id)  # type: ignore[attr-defined]
@@ -262,6 +265,9 @@ class LiveBuildScreen(Screen[None]):
                 self.show_prd(event.prd)
                 chat.add("system", "PRD ready: press 2 to read it.", event.message_id)
             case StepEvent():
+                if event.text and event.text != self.last_step_text:  # the build log, for every user
+                    self.last_step_text = event.text
+                    chat.add("system", event.text, event.message_id)
                 stages = self.query_one(StageProgress)
                 stages.update_stage(event.stage, event.stage_status, event.progress)
                 if self.status == "failed":
