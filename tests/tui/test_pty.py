@@ -168,3 +168,32 @@ async def test_chat_reflows_in_a_real_terminal(make_server: Callable[..., LiveSe
 
     term.keys("q")
     term.wait("the app to exit on q", lambda _: term.dead(), timeout=20)
+
+
+def test_closing_the_terminal_removes_the_demo_data(tmp_path: Path,
+                                                    terminal_for: Callable[..., Terminal]) -> None:
+    """Item 13: the demo says where its data is, and closing the terminal (SIGHUP) removes it."""
+    env = {"TMPDIR": str(tmp_path), "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"), "TERM": "xterm-256color",
+           "PYTHONPATH": str(Path.cwd())}
+    term = terminal_for([*tui_command(), "--demo"], env, (120, 40))
+    term.wait_text("appbuilder · projects · demo @", timeout=90)
+    demo_dirs = list(tmp_path.glob("appbuilder-demo-*"))
+    assert len(demo_dirs) == 1 and (demo_dirs[0] / "db.sqlite3").exists()
+    term.kill()  # the terminal goes away: the app gets SIGHUP
+    deadline = time.monotonic() + 30
+    while demo_dirs[0].exists():
+        assert time.monotonic() < deadline, f"timed out waiting for {demo_dirs[0]} to be removed after SIGHUP"
+        time.sleep(0.1)
+
+
+def test_a_demo_killed_outright_is_cleaned_by_the_next(tmp_path: Path) -> None:
+    from tui.demo import OWNER_FILE, PREFIX, remove_stale
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale, running = tmp_path / f"{PREFIX}stale", tmp_path / f"{PREFIX}running"
+    for directory, pid in ((stale, dead.pid), (running, os.getppid())):  # the parent: alive, not this one
+        directory.mkdir()
+        (directory / OWNER_FILE).write_text(str(pid))
+    assert remove_stale(tmp_path) == [stale]
+    assert not stale.exists() and running.exists()
