@@ -122,11 +122,13 @@ PRD = """# Todo app
 ## Non-goals
 - Sharing between users
 """
+LONG_COMMENT = ("every task of the signed-in user, newest first, with its due date, its reminders and the "
+                "list it belongs to: the end of this line is only readable by scrolling sideways (END)")
 FILES = [
     AppFile(path="README.md", language="markdown", content="# Todo app\n\nRun `make dev`.\n"),
     AppFile(path="backend/app.py", language="python",
             content='from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/tasks")\n'
-                    'def tasks() -> list[dict]:\n    return []\n'),
+                    'def tasks() -> list[dict]:\n    return []  # ' + LONG_COMMENT + '\n'),
     AppFile(path="backend/models.py", language="python", content="class Task:\n    title: str\n"),
     AppFile(path="frontend/index.html", language="html", content="<!doctype html>\n<h1>Todo</h1>\n"),
     AppFile(path="frontend/app.zz", language="klingon", content="qapla'\n"),

@@ -1,14 +1,16 @@
 """Snapshots of the states issue 11 fixed, at 120x40 and 80x24: the chat after a tab switch (lines that
-arrived on the PRD tab wrap at the chat's width) and after a resize from 120 to 80 columns."""
+arrived on the PRD tab wrap at the chat's width), after a resize from 120 to 80 columns, and the code view
+scrolled to the end of a long line."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, TabbedContent, TextArea
 
 from tests.tui.harness import PRD, SIZES, FakeClient, HostApp, ScriptedSocket, make_job, wait_for
+from tui.screens.app_detail import AppDetailScreen
 from tui.screens.live_build import LiveBuildScreen
 from tui.services import ChatEvent, ConnectionEvent
 from tui.widgets.chat_log import ChatLog
@@ -82,3 +84,25 @@ def test_snapshot_chat_after_resize_to_80(snap_compare: Any) -> None:
         await still(pilot, screen)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=resized)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_code_view_long_line_scrolled(snap_compare: Any, size: tuple[int, int]) -> None:
+    """Item 5: a long line of code is read in full by scrolling sideways; the file header stays."""
+
+    async def scrolled(pilot: Any) -> None:
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: getattr(screen, "state", "") == "ready", what="app detail loaded")
+        await pilot.press("down", "down")  # backend/app.py
+        code = screen.query_one("#code", TextArea)
+        await wait_for(pilot, lambda: "(END)" in code.text,
+                       what="the file with the long line shown")
+        code.focus()
+        code.move_cursor((7, 0))
+        await pilot.press("end")
+        await wait_for(pilot, lambda: code.scroll_x > 0, what="scrolled sideways to the end of the line")
+        code.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(HostApp(lambda: AppDetailScreen(3), FakeClient()), terminal_size=size,
+                        run_before=scrolled)
