@@ -1,4 +1,4 @@
-"""ASGI entry: HTTP -> Django, websocket -> JWT middleware -> `ws/jobs/<job_id>/`."""
+"""ASGI entry: HTTP -> body-size limit -> Django, websocket -> `ws/jobs/<job_id>/` (first-frame auth)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from server.authentication.middleware import JWTAuthMiddleware  # noqa: E402
 from server.jobs import pipeline  # noqa: E402
 from server.jobs.routing import websocket_urlpatterns  # noqa: E402
+from server.limits import BodyLimit  # noqa: E402
 
 router = ProtocolTypeRouter(
     {
-        "http": django_application,
-        "websocket": JWTAuthMiddleware(URLRouter(websocket_urlpatterns)),
+        "http": BodyLimit(django_application),
+        "websocket": URLRouter(websocket_urlpatterns),
     }
 )
 

@@ -1,15 +1,20 @@
-"""Log filter that removes tokens (`?token=...`, bearer headers) from any record before it is printed."""
+"""Log filter that removes tokens (`?token=...`, bearer headers, anything shaped like a JWT) from any record
+before it is printed, after undoing percent-encoding (`?tok%65n=` is `?token=`)."""
 
 from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote
 
 _TOKEN = re.compile(r"(token=)[^&\s\"']+|(Bearer\s+)[\w.\-]+", re.IGNORECASE)
+_JWT = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 
 
 def redact(text: str) -> str:
-    return _TOKEN.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
+    decoded = unquote(text)
+    cleaned = _JWT.sub("[redacted]", _TOKEN.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", decoded))
+    return text if cleaned == decoded else cleaned
 
 
 class RedactTokens(logging.Filter):

@@ -10,7 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from server.settings_defaults import LOOPBACK_HOSTS, RATE
+
 READY = "appbuilder server listening on http://{host}:{port}"
+WILDCARD_BINDS = {"0.0.0.0", "::", ""}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -30,9 +33,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--access-lifetime", type=float, metavar="S", help="access token lifetime")
     parser.add_argument("--refresh-lifetime", type=float, metavar="S", help="refresh token lifetime")
     parser.add_argument("--seed-demo", action="store_true", default=None, help="create demo users and jobs")
+    parser.add_argument("--allowed-hosts", metavar="H1,H2",
+                        help="Host headers to answer (ALLOWED_HOSTS; default: loopback names and --host)")
+    parser.add_argument("--auth-rate", metavar="N/PERIOD",
+                        help="login and register attempts per client address (AUTH_RATE, default 10/min)")
+    parser.add_argument("--refresh-rate", metavar="N/PERIOD",
+                        help="token refreshes per client address (REFRESH_RATE, default 60/min)")
     args = parser.parse_args(argv)
     if args.speed is not None and args.speed < 0:
         parser.error("--speed must be >= 0")
+    for name in ("auth_rate", "refresh_rate"):
+        value = getattr(args, name)
+        if value is not None and not RATE.fullmatch(value):
+            parser.error(f"--{name.replace('_', '-')} must look like 10/min (N/s, N/min, N/hour or N/day)")
     return args
 
 
@@ -47,6 +60,9 @@ def configure_environment(args: argparse.Namespace) -> None:
         "ACCESS_TOKEN_LIFETIME": args.access_lifetime,
         "REFRESH_TOKEN_LIFETIME": args.refresh_lifetime,
         "APPBUILDER_SEED_DEMO": args.seed_demo and "1",
+        "ALLOWED_HOSTS": args.allowed_hosts or default_hosts(args.host),
+        "AUTH_RATE": args.auth_rate,
+        "REFRESH_RATE": args.refresh_rate,
     }
     for name, value in flags.items():
         if value is not None:
@@ -54,14 +70,39 @@ def configure_environment(args: argparse.Namespace) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "server.settings"
 
 
+def default_hosts(bind: str) -> str | None:
+    """Loopback names plus the bind address (unless a wildcard); None keeps ALLOWED_HOSTS from the env."""
+    if os.environ.get("ALLOWED_HOSTS"):
+        return None
+    host = f"[{bind}]" if ":" in bind and not bind.startswith("[") else bind
+    return LOOPBACK_HOSTS if bind in WILDCARD_BINDS else f"{LOOPBACK_HOSTS},{host}"
+
+
+def secure_storage() -> None:
+    """Private data folder and database files, and this database's signing key (created on first start).
+
+    Exits with one line when the key file cannot be trusted (see server/keyfile.py)."""
+    from server import keyfile
+
+    os.umask(0o077)  # SQLite creates the database, WAL and SHM 0600 whatever the caller's umask
+    db_path = keyfile.db_path_from_env()
+    keyfile.make_private(db_path)
+    if os.environ.get("APPBUILDER_SECRET_KEY"):
+        return
+    try:
+        keyfile.ensure_key(db_path)
+    except keyfile.KeyFileError as err:
+        raise SystemExit(f"appbuilder server: {err}") from None
+
+
 def prepare() -> bool:
-    """Set up Django, create the data dir, migrate, seed when asked; returns whether demo data was seeded."""
+    """Set up Django, migrate, seed when asked; returns whether demo data was seeded."""
     import django
     from django.conf import settings
     from django.core.management import call_command
 
+    secure_storage()
     django.setup()
-    Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     if not settings.SEED_DEMO:
         return False

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from datetime import timedelta
-from pathlib import Path
 
-import platformdirs
+from django.core.exceptions import ImproperlyConfigured
+
+from server import keyfile
+from server.settings_defaults import LOOPBACK_HOSTS, RATE
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -23,33 +24,40 @@ def env_float(name: str, default: float) -> float:
         return default
 
 
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate (`N/s|min|hour|day`); a malformed one falls back to the default, not a 500."""
+    value = os.environ.get(name, "").strip()
+    return value if RATE.fullmatch(value) else default
+
+
 TESTING = "pytest" in sys.modules
-DB_PATH = Path(
-    os.environ.get("APPBUILDER_DB") or Path(platformdirs.user_data_dir("appbuilder-tui")) / "server.sqlite3"
-).expanduser()
+DB_PATH = keyfile.db_path_from_env()
 
 
 def _secret_key() -> str:
-    """APPBUILDER_SECRET_KEY, else a fixed key under tests, else one generated once per data dir."""
+    """APPBUILDER_SECRET_KEY, else a fixed key for in-process tests, else the database's key file.
+
+    The file is only read here (and refused if others can read it); `python -m server` creates it."""
     if key := os.environ.get("APPBUILDER_SECRET_KEY"):
         return key
     if TESTING and not os.environ.get("APPBUILDER_DB"):
         return "test-only-insecure-secret-key-0123456789abcdef"
-    path = DB_PATH.parent / "secret_key"
     try:
-        return path.read_text().strip()
+        return keyfile.read_key(keyfile.key_path(DB_PATH))
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key)
-        return key
+        raise ImproperlyConfigured(
+            f"no signing key beside {DB_PATH}: start the server with `python -m server` to create one"
+        ) from None
 
 
 SECRET_KEY = _secret_key()
 DEBUG = False
-ALLOWED_HOSTS = ["*"]
+# Host headers answered (others get a JSON 400), so no foreign Host ends up in pagination links.
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", LOOPBACK_HOSTS).split(",") if h.strip()]
+# Request bodies above this are refused (413) before they are read or spooled (server.limits).
+MAX_BODY_BYTES = int(env_float("MAX_BODY_BYTES", 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+MAX_JSON_DEPTH = 64
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -73,7 +81,7 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DB_PATH),
         "OPTIONS": {
-            "timeout": 30,
+            "timeout": env_float("DB_TIMEOUT", 30),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         },
@@ -81,17 +89,24 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
-# capacity: frames a slow socket may have queued before the layer drops them (its default, 100, drops
-# frames of a fast build or a flood)
+# capacity: frames a slow socket may have queued (the default, 100, is too few for a fast build or a flood
+# of frames). Never dropped silently: past capacity the socket is closed and the client re-syncs
+# (server.jobs.layer)
 CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10000}}
+    "default": {
+        "BACKEND": "server.jobs.layer.ClosingInMemoryChannelLayer",
+        "CONFIG": {"capacity": int(env_float("CHANNEL_CAPACITY", 10000))},
+    }
 }
 
 # appbuilder settings
@@ -105,12 +120,18 @@ MAX_PROMPT_LENGTH = int(env_float("MAX_PROMPT_LENGTH", 20000))
 ACCESS_TOKEN_LIFETIME = env_float("ACCESS_TOKEN_LIFETIME", 300)
 REFRESH_TOKEN_LIFETIME = env_float("REFRESH_TOKEN_LIFETIME", 86400)
 SEED_DEMO = env_bool("APPBUILDER_SEED_DEMO")
+# Per client address (DRF rate syntax, "N/s|m|h|d"): brute force on login/register/refresh answers 429.
+AUTH_THROTTLE_RATES = {
+    "login": env_rate("AUTH_RATE", "10/min"),
+    "register": env_rate("AUTH_RATE", "10/min"),
+    "refresh": env_rate("REFRESH_RATE", "60/min"),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["server.limits.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "server.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -129,9 +150,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "server.logfilter.RedactTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "null": {"class": "logging.NullHandler"},
+    },
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "server": {"handlers": ["console"], "level": "INFO"},
+        # a client's made-up Host header answers a JSON 400; a traceback per request would flood the log
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },
 }

@@ -32,5 +32,7 @@ urlpatterns = [
     path("api/", include("server.jobs.urls")),
 ]
 
+handler400 = "server.errors.bad_request"
+handler403 = "server.errors.forbidden"
 handler404 = "server.errors.not_found"
 handler500 = "server.errors.server_error"

@@ -7,8 +7,7 @@ import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from platformdirs import user_log_path
-
+from tui.locations import log_dir
 from tui.services.http import JWT_PATTERN
 
 LOG_ENV = "APPBUILDER_TUI_LOG_DIR"
@@ -16,7 +15,7 @@ LOG_ENV = "APPBUILDER_TUI_LOG_DIR"
 
 def log_path() -> Path:
     folder = os.environ.get(LOG_ENV)
-    return (Path(folder) if folder else user_log_path("appbuilder-tui")) / "tui.log"
+    return (Path(folder) if folder else log_dir()) / "tui.log"
 
 
 class RedactTokens(logging.Formatter):
@@ -26,12 +25,20 @@ class RedactTokens(logging.Formatter):
         return JWT_PATTERN.sub("[token]", super().format(record))
 
 
-def setup_logging(path: Path | None = None) -> Path:
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose every file, the ones rotation creates included, is 0600 whatever the umask."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # an existing file created wider by an older version
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+def setup_logging(path: Path | None = None, max_bytes: int = 1_000_000) -> Path:
     """Send `tui.*` records (INFO and up) to a rotating file readable only by the user; returns its path."""
     path = path or log_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.touch(mode=0o600, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=max_bytes, backupCount=2, encoding="utf-8")
     handler.setFormatter(RedactTokens("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("tui")
     for old in [h for h in logger.handlers if isinstance(h, RotatingFileHandler)]:

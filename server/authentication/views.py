@@ -1,4 +1,5 @@
-"""Auth endpoints: register, login, logout (blacklist), me, token refresh (rotating), users (admin)."""
+"""Auth endpoints: register, login, logout (blacklist, closes the session's sockets), me, token refresh
+(rotating, single use), users (admin). Login, register and refresh are throttled per client address."""
 
 from __future__ import annotations
 
@@ -14,18 +15,28 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from server.jobs.validation import reject_unknown_fields
 
-from .serializers import LoginSerializer, LogoutSerializer, RegisterSerializer, UserSerializer, tokens_for
+from .serializers import (
+    LoginSerializer,
+    LogoutSerializer,
+    RegisterSerializer,
+    RotatingRefreshSerializer,
+    UserSerializer,
+    tokens_for,
+)
+from .sessions import end_session
+from .throttles import LoginThrottle, RefreshThrottle, RegisterThrottle
 
 
 class RegisterView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [RegisterThrottle]
 
     def post(self, request: Request) -> Response:
         reject_unknown_fields(request.data, {"username", "password", "email"})
         serializer = RegisterSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
+        with transaction.atomic():  # the name check and the insert under one write lock
+            serializer.is_valid(raise_exception=True)
             user = serializer.save()
         return Response(
             {"user": UserSerializer(user).data, **tokens_for(user)}, status=status.HTTP_201_CREATED
@@ -35,10 +46,13 @@ class RegisterView(APIView):
 class LoginView(TokenObtainPairView):
     serializer_class = LoginSerializer
     authentication_classes: list = []
+    throttle_classes = [LoginThrottle]
 
 
 class RefreshView(TokenRefreshView):
+    serializer_class = RotatingRefreshSerializer
     authentication_classes: list = []
+    throttle_classes = [RefreshThrottle]
 
 
 class LogoutView(APIView):
@@ -54,6 +68,7 @@ class LogoutView(APIView):
                 {"refresh": ["Token does not belong to this user."]}, status=status.HTTP_400_BAD_REQUEST
             )
         token.blacklist()
+        end_session(token)
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 

@@ -1,25 +1,34 @@
-"""`ws/jobs/<job_id>/`: live job events, chat while collecting, ping/pong (see docs/protocol.md)."""
+"""`ws/jobs/<job_id>/`: live job events, chat while collecting, ping/pong (see docs/protocol.md).
+
+Authentication is by a first `auth` frame only (a token in the URL would land in access logs). A socket
+lives no longer than its access token or its login session: it is closed with 4401 when the token expires
+and when the session logs out, and with 1013 (try again, re-sync) when it could not keep up with frames.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from server.authentication.middleware import user_for_token
+from server.authentication.sessions import SocketAuth, authenticate, session_group, user_group
+from server.limits import TOO_DEEP, loads_bounded
 
 from . import pipeline
 from .models import Job
 from .services import group_name, reply_error_frame
-from .validation import MAX_ID
+from .validation import parse_id_or_none
 
 AUTH_TIMEOUT = 5.0
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN = 1013  # frames had to be dropped: the client reconnects and re-syncs from REST
 
 
 @database_sync_to_async
@@ -39,60 +48,81 @@ def _chat(job_id: int, user: Any, text: str) -> str | None:
     return None
 
 
+def has_surrogate(text: str) -> bool:
+    return any(0xD800 <= ord(char) <= 0xDFFF for char in text)
+
+
+def query_has_token(scope: dict) -> bool:
+    """`?token=` (however percent-encoded) is refused, not honoured: it would end up in access logs."""
+    raw = scope.get("query_string", b"").decode("latin-1")
+    return any(key.strip().lower() == "token" for key in parse_qs(raw, keep_blank_values=True))
+
+
 class JobConsumer(AsyncWebsocketConsumer):
-    """One socket per job. Auth by `?token=` (middleware) or a first `auth` frame within 5 s."""
+    """One socket per job; a first `auth` frame within 5 s."""
 
     job_id: int
     user: Any = None
-    joined = False
+    groups_joined: tuple[str, ...] = ()
     auth_timer: asyncio.Task | None = None
+    expiry_timer: asyncio.Task | None = None
+    expires_at = 0.0
 
     async def connect(self) -> None:
-        raw = str(self.scope["url_route"]["kwargs"]["job_id"])
-        self.job_id = int(raw) if raw.isdigit() and int(raw) <= MAX_ID else 0
+        self.job_id = parse_id_or_none(self.scope["url_route"]["kwargs"]["job_id"]) or 0
         await self.accept()
-        if self.scope.get("token_error"):
+        if query_has_token(self.scope):
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        user = self.scope.get("user")
-        if user is not None and user.is_authenticated:
-            await self._join(user)
-        else:
-            self.auth_timer = asyncio.ensure_future(self._auth_deadline())
+        self.auth_timer = asyncio.ensure_future(self._auth_deadline())
 
     async def _auth_deadline(self) -> None:
         await asyncio.sleep(AUTH_TIMEOUT)
         if self.user is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
 
-    async def _join(self, user: Any) -> None:
-        if not self.job_id or not await _owned_job_exists(self.job_id, user):
+    async def _expire(self) -> None:
+        await asyncio.sleep(max(0.0, self.expires_at - time.time()))
+        await self.close(code=CLOSE_UNAUTHORIZED)
+
+    async def _join(self, auth: SocketAuth) -> None:
+        if not self.job_id or not await _owned_job_exists(self.job_id, auth.user):
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.user = user
-        await self.channel_layer.group_add(group_name(self.job_id), self.channel_name)
-        self.joined = True
+        self.user, self.expires_at = auth.user, auth.expires_at
+        self.expiry_timer = asyncio.ensure_future(self._expire())
+        groups = [group_name(self.job_id), user_group(auth.user.pk)]
+        if auth.sid:
+            groups.append(session_group(auth.sid))
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = tuple(groups)
 
     async def disconnect(self, code: int) -> None:
-        if self.auth_timer is not None:
-            self.auth_timer.cancel()
-        if self.joined:
-            await self.channel_layer.group_discard(group_name(self.job_id), self.channel_name)
-            self.joined = False
+        for timer in (self.auth_timer, self.expiry_timer):
+            if timer is not None:
+                timer.cancel()
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = ()
 
     async def _error(self, code: str, text: str) -> None:
         await self.send(text_data=json.dumps(reply_error_frame(self.job_id or None, code, text)))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.user is not None and time.time() >= self.expires_at:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        problem = "Frames must be JSON objects."
         try:
-            frame = json.loads(text_data if text_data is not None else (bytes_data or b"").decode())
-        except (ValueError, UnicodeDecodeError):
-            frame = None
+            frame = loads_bounded(text_data if text_data is not None else (bytes_data or b"").decode())
+        except (ValueError, UnicodeDecodeError) as err:
+            frame, problem = None, TOO_DEEP if str(err) == TOO_DEEP else problem
         if not isinstance(frame, dict):
             if self.user is None:
                 await self.close(code=CLOSE_UNAUTHORIZED)
                 return
-            await self._error("bad_frame", "Frames must be JSON objects.")
+            await self._error("bad_frame", problem)
             return
         kind = frame.get("kind", frame.get("type"))
         if self.user is None:
@@ -108,18 +138,21 @@ class JobConsumer(AsyncWebsocketConsumer):
 
     async def _authenticate(self, frame: dict[str, Any], kind: Any) -> None:
         token = frame.get("token")
-        user = await user_for_token(token) if kind == "auth" and isinstance(token, str) and token else None
-        if user is None:
+        auth = await authenticate(token) if kind == "auth" and isinstance(token, str) and token else None
+        if auth is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
         if self.auth_timer is not None:
             self.auth_timer.cancel()
-        await self._join(user)
+        await self._join(auth)
 
     async def _receive_chat(self, frame: dict[str, Any]) -> None:
         text = frame.get("text") if "kind" in frame else frame.get("message")
         if not isinstance(text, str) or not text.strip() or "\x00" in text:
             await self._error("bad_frame", "A chat frame needs a non-empty text.")
+            return
+        if has_surrogate(text):
+            await self._error("bad_frame", "The text holds a lone surrogate (not valid Unicode).")
             return
         if len(text) > settings.MAX_PROMPT_LENGTH:
             await self._error("too_long", f"Messages are limited to {settings.MAX_PROMPT_LENGTH} characters.")
@@ -137,3 +170,9 @@ class JobConsumer(AsyncWebsocketConsumer):
 
     async def job_deleted(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_NOT_FOUND)
+
+    async def session_ended(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_UNAUTHORIZED)
+
+    async def channel_overflowed(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_TRY_AGAIN)

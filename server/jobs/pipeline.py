@@ -12,19 +12,22 @@ import copy
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from .agent import DEFAULT_AGENT, QUESTION_COUNT, Agent
 from .models import STAGE_NAMES, App, Job, JobMessage, derive_title
 from .services import post_message
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 GO = "/go"
 ACTIVE = (Job.Status.PRD, Job.Status.BUILDING)
+
+RETRY_FIRST, RETRY_MAX = 0.1, 5.0  # backoff (seconds) while the database is locked or read-only
 
 _loop: asyncio.AbstractEventLoop | None = None
 _tasks: dict[int, asyncio.Task] = {}
@@ -136,6 +139,20 @@ def fail_job_sync(job_id: int, text: str) -> None:
         post_message(job, "status", "system", "Build failed", {"status": "failed"})
 
 
+def retry_sync(job_id: int) -> bool:
+    """Resume a failed build from its last persisted step; False when the job is not failed."""
+    with transaction.atomic():
+        job = Job.objects.filter(pk=job_id, status=Job.Status.FAILED).first()
+        if job is None:
+            return False
+        job.status = Job.Status.PRD if job.pipeline_step < 3 else Job.Status.BUILDING  # step 3: building
+        job.stages = [{**s, "status": "running"} if s["status"] == "failed" else s for s in job.stages]
+        job.save()
+        post_message(job, "status", "system", "Retrying the build", {"status": job.status})
+        transaction.on_commit(lambda: schedule(job_id))
+    return True
+
+
 def begin_sync(job_id: int, ack: str | None = None) -> bool:
     """End collecting (only if still collecting), persist the first step and schedule the rest."""
     with transaction.atomic():
@@ -212,19 +229,34 @@ def _ensure(job_id: int) -> None:
     _tasks[job_id] = task
 
 
+async def retrying(job_id: int, func: Callable[..., T], *args: Any) -> T:
+    """`func(*args)` in a DB thread, retried with backoff while the database is locked or read-only.
+
+    Such errors are transient (another process holds the write lock; a disk remounted): they must delay a
+    build, not fail it. Each step is one transaction, so a failed attempt left nothing behind."""
+    delay = RETRY_FIRST
+    call = database_sync_to_async(func)
+    while True:
+        try:
+            return await call(*args)
+        except OperationalError as exc:
+            log.warning("job %s: database unavailable (%s); retrying in %.1fs", job_id, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(RETRY_MAX, delay * 2)
+
+
 async def run_job(job_id: int) -> None:
     """Step the job until done; stops quietly when the job is deleted or the server shuts down."""
-    step = database_sync_to_async(run_step_sync)
     try:
         while True:
             await asyncio.sleep(settings.PIPELINE_SPEED)
-            if not await step(job_id):
+            if not await retrying(job_id, run_step_sync, job_id):
                 break
     except asyncio.CancelledError:
         raise
     except Exception as exc:
         log.exception("pipeline for job %s failed", job_id)
-        await database_sync_to_async(fail_job_sync)(job_id, f"The build failed: {exc}")
+        await retrying(job_id, fail_job_sync, job_id, f"The build failed: {exc}")
     finally:
         if _tasks.get(job_id) is asyncio.current_task():
             _tasks.pop(job_id, None)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from .models import App, Job, JobMessage
 from .services import iso
-from .validation import StrictCharField
+from .validation import IdField, StrictCharField
 
 
 def job_dict(job: Job) -> dict[str, Any]:
@@ -51,7 +51,7 @@ class JobMessageSerializer(serializers.ModelSerializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    job = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    job = IdField(min_value=1, max_value=2**63 - 1)
     role = serializers.ChoiceField(choices=JobMessage.ROLES, default="user")
     kind = serializers.ChoiceField(choices=JobMessage.KINDS, default="chat")
 

@@ -19,11 +19,19 @@ def reject_unknown_fields(data: Any, allowed: set[str]) -> None:
         raise ValidationError({name: ["Unknown field."] for name in unknown})
 
 
+def parse_id_or_none(value: Any) -> int | None:
+    """ASCII digits in the SQLite integer range (`²` and `٣` are digits to `str.isdigit`, not ids)."""
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def parse_id(value: Any, *, not_found: bool = True, field: str = "id") -> int:
     """An id in the SQLite integer range; otherwise 404 (path ids) or 400 (query/body ids)."""
-    text = str(value).strip()
-    if text.isdigit() and int(text) <= MAX_ID:
-        return int(text)
+    parsed = parse_id_or_none(value)
+    if parsed is not None:
+        return parsed
     if not_found:
         raise NotFound()
     raise ValidationError({field: ["A valid integer id is required."]})
@@ -36,5 +44,14 @@ class StrictCharField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IdField(serializers.IntegerField):
+    """An integer id; as text only ASCII digits (`int("١")` is 1, but that is not how an id is written)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not data.strip().isascii():
             self.fail("invalid")
         return super().to_internal_value(data)

@@ -125,6 +125,18 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        """Resume a failed build from where it stopped."""
+        job = self.get_object()
+        if not pipeline.retry_sync(job.pk):
+            current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
+            return Response(
+                {"detail": f"Only a failed build can be retried (status is '{current}')."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
+
+    @action(detail=True, methods=["post"])
     def flood(self, request: Request, pk: str | None = None) -> Response:
         """Benchmarks only (ALLOW_FLOOD): `{"rate": n, "seconds": s}` agent chats on this job's socket."""
         if not settings.ALLOW_FLOOD:

@@ -52,9 +52,11 @@ async def test_blacklisted_refresh_shows_login_and_keeps_the_chat_text(make_serv
 def server_logout(server: LiveServer, client: object) -> None:
     import httpx
 
-    stored = client.token_store.read(server.url)[0]  # type: ignore[attr-defined]
-    login = httpx.post(f"{server.url}/api/auth/login/",
-                       json={"username": "twoterms", "password": "pass-word-123"})
-    answer = httpx.post(f"{server.url}/api/auth/logout/", json={"refresh": stored.refresh},
-                        headers={"Authorization": f"Bearer {login.json()['access']}"})
+    store = client.token_store  # type: ignore[attr-defined]
+    with store.locked(server.url):  # the app cannot rotate the token between this read and the logout
+        stored = store.read(server.url)[0]
+        login = httpx.post(f"{server.url}/api/auth/login/",
+                           json={"username": "twoterms", "password": "pass-word-123"})
+        answer = httpx.post(f"{server.url}/api/auth/logout/", json={"refresh": stored.refresh},
+                            headers={"Authorization": f"Bearer {login.json()['access']}"})
     assert answer.status_code in (200, 204, 205), answer.text

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -18,6 +19,8 @@ def _fast_pipeline(settings: Any) -> None:
     settings.PIPELINE_SPEED = 0
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOW_JOB_PURGE = True
+    settings.AUTH_THROTTLE_RATES = {"login": "100000/min", "register": "100000/min", "refresh": "100000/min"}
+    cache.clear()  # throttle history
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -19,6 +20,16 @@ def auth(server: LiveServer, name: str) -> tuple[httpx.Client, str]:
     return httpx.Client(
         base_url=f"{server.url}/api", headers={"Authorization": f"Bearer {token}"}, timeout=10
     ), token
+
+
+@contextlib.asynccontextmanager
+async def job_socket(server: LiveServer, job_id: int, token: str) -> AsyncIterator[Any]:
+    """A socket authenticated by its first frame and joined to the job (its ping answered)."""
+    async with websockets.connect(f"{server.ws_url}/ws/jobs/{job_id}/") as ws:
+        await ws.send(json.dumps({"kind": "auth", "token": token}))
+        await ws.send(json.dumps({"kind": "ping"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"kind": "pong"}
+        yield ws
 
 
 async def frames_until(ws: Any, done: Callable[[dict], bool], timeout: float = 15) -> list[dict]:
@@ -37,7 +48,7 @@ def test_documented_job_from_prompt_to_app(make_server: Callable[..., LiveServer
     assert [m["role"] for m in first] == ["agent"]
 
     async def talk() -> list[dict]:
-        async with websockets.connect(f"{server.ws_url}/ws/jobs/{job['id']}/?token={token}") as ws:
+        async with job_socket(server, job["id"], token) as ws:
             frames = []
             for answer in ("Parents", "Recipes and tags", "Phones"):
                 await ws.send(json.dumps({"kind": "chat", "text": answer}))
@@ -93,15 +104,16 @@ def test_start_over_rest_broadcasts_and_close_codes(make_server: Callable[..., L
     job = client.post("/jobs/", json={"initial_prompt": "A booking page"}).json()
 
     async def talk() -> tuple[list[dict], int, int, int]:
-        async with websockets.connect(f"{server.ws_url}/ws/jobs/{job['id']}/?token={token}") as ws:
+        async with job_socket(server, job["id"], token) as ws:
             await asyncio.to_thread(client.post, f"/jobs/{job['id']}/start/")
             frames = await frames_until(ws, lambda f: f["kind"] == "app")
             await asyncio.to_thread(client.delete, f"/jobs/{job['id']}/")
             await ws.wait_closed()
             deleted = ws.close_code
         codes = []
-        for query in (f"?token={other_token}", "?token=bad"):
-            async with websockets.connect(f"{server.ws_url}/ws/jobs/{job['id']}/{query}") as other:
+        for bearer in (other_token, "bad"):
+            async with websockets.connect(f"{server.ws_url}/ws/jobs/{job['id']}/") as other:
+                await other.send(json.dumps({"kind": "auth", "token": bearer}))
                 await other.wait_closed()
                 codes.append(other.close_code)
         return frames, deleted, *codes

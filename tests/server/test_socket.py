@@ -51,6 +51,16 @@ async def open_socket(opened: list, path: str) -> WebsocketCommunicator:
     return communicator
 
 
+async def authed(opened: list, job_id: int | str, token: str, ready: bool = True) -> WebsocketCommunicator:
+    """A socket authenticated by its first frame; `ready`: the ping answered, so it has joined the job."""
+    ws = await open_socket(opened, f"/ws/jobs/{job_id}/")
+    await ws.send_json_to({"kind": "auth", "token": token})
+    if ready:
+        await ws.send_json_to({"kind": "ping"})
+        assert await ws.receive_json_from(timeout=3) == {"kind": "pong"}
+    return ws
+
+
 async def closed_with(communicator: WebsocketCommunicator) -> int:
     output = await communicator.receive_output(timeout=3)
     assert output["type"] == "websocket.close", output
@@ -59,7 +69,7 @@ async def closed_with(communicator: WebsocketCommunicator) -> int:
 
 async def test_query_token_chat_gets_agent_answer(sockets: list) -> None:
     job_id, token = await make_job("sock1")
-    ws = await open_socket(sockets, f"/ws/jobs/{job_id}/?token={token}")
+    ws = await authed(sockets, job_id, token)
     await ws.send_json_to({"kind": "chat", "text": "Parents who cook"})
     mine = await ws.receive_json_from(timeout=3)
     answer = await ws.receive_json_from(timeout=3)
@@ -87,7 +97,7 @@ async def test_first_frame_auth_and_legacy_dialect(sockets: list, settings: Any)
 
 async def test_go_runs_the_pipeline_to_the_app(sockets: list) -> None:
     job_id, token = await make_job("sock3")
-    ws = await open_socket(sockets, f"/ws/jobs/{job_id}/?token={token}")
+    ws = await authed(sockets, job_id, token)
     await ws.send_json_to({"kind": "chat", "text": "/go"})
     frames = []
     while not frames or frames[-1]["kind"] != "app":
@@ -106,12 +116,20 @@ async def test_go_runs_the_pipeline_to_the_app(sockets: list) -> None:
     assert await job_status(job_id) == "done"
 
 
-@pytest.mark.parametrize("path", ["/ws/jobs/{job}/?token=nope", "/ws/jobs/{job}/?token={expired}"])
-async def test_bad_or_expired_token_closes_4401(sockets: list, path: str) -> None:
+@pytest.mark.parametrize("which", ["nope", "expired"])
+async def test_bad_or_expired_token_closes_4401(sockets: list, which: str) -> None:
     job_id, token = await make_job("sock4")
     expired = AccessToken(token)
     expired.set_exp(lifetime=-timedelta(seconds=5))
-    ws = await open_socket(sockets, path.format(job=job_id, expired=str(expired)))
+    ws = await authed(sockets, job_id, "nope" if which == "nope" else str(expired), ready=False)
+    assert await closed_with(ws) == 4401
+
+
+@pytest.mark.parametrize("query", ["?token={token}", "?tok%65n={token}", "?TOKEN=x&a=1"])
+async def test_query_string_tokens_are_refused(sockets: list, query: str) -> None:
+    """A token in the URL would be written to access logs: the socket is closed, the token not used."""
+    job_id, token = await make_job("sock4q")
+    ws = await open_socket(sockets, f"/ws/jobs/{job_id}/" + query.format(token=token))
     assert await closed_with(ws) == 4401
 
 
@@ -135,15 +153,16 @@ async def test_missing_auth_times_out_with_4401(sockets: list, monkeypatch: pyte
 async def test_other_users_or_missing_job_closes_4404(sockets: list) -> None:
     job_id, _ = await make_job("sock7")
     _, other_token = await make_job("sock8")
-    ws = await open_socket(sockets, f"/ws/jobs/{job_id}/?token={other_token}")
+    ws = await authed(sockets, job_id, other_token, ready=False)
     assert await closed_with(ws) == 4404
-    ws2 = await open_socket(sockets, f"/ws/jobs/99999999999999999999999/?token={other_token}")
-    assert await closed_with(ws2) == 4404
+    for path in ("99999999999999999999999", "²", "١٢"):  # out of range; Unicode digits are not ids
+        ws2 = await authed(sockets, path, other_token, ready=False)
+        assert await closed_with(ws2) == 4404
 
 
 async def test_chat_after_collecting_errors_and_stays_open(sockets: list) -> None:
     job_id, token = await make_job("sock9", status="done")
-    ws = await open_socket(sockets, f"/ws/jobs/{job_id}/?token={token}")
+    ws = await authed(sockets, job_id, token)
     await ws.send_json_to({"kind": "chat", "text": "more please"})
     error = await ws.receive_json_from(timeout=3)
     assert error["kind"] == "error" and error["id"] is None and error["code"] == "not_collecting"
@@ -165,7 +184,7 @@ async def test_chat_after_collecting_errors_and_stays_open(sockets: list) -> Non
 )
 async def test_bad_frames_get_error_frame_and_connection_stays(sockets: list, raw: str, code: str) -> None:
     job_id, token = await make_job("sock10")
-    ws = await open_socket(sockets, f"/ws/jobs/{job_id}/?token={token}")
+    ws = await authed(sockets, job_id, token)
     await ws.send_to(text_data=raw)
     error = await ws.receive_json_from(timeout=3)
     assert error["kind"] == "error" and error["id"] is None and error["code"] == code
@@ -181,7 +200,7 @@ def rest(token: str, method: str, path: str, body: dict | None = None) -> int:
 
 async def test_rest_message_is_broadcast_and_delete_closes_4404(sockets: list) -> None:
     job_id, token = await make_job("sock11")
-    ws = await open_socket(sockets, f"/ws/jobs/{job_id}/?token={token}")
+    ws = await authed(sockets, job_id, token)
     body = {"job": job_id, "content": "note", "role": "system", "kind": "status"}
     assert await database_sync_to_async(rest)(token, "post", "/api/job-messages/", body) == 201
     frame = await ws.receive_json_from(timeout=3)

@@ -157,3 +157,22 @@ async def test_invalid_url(store: TokenStore) -> None:
     with pytest.raises(ServerUnavailable, match="not a valid server address"):
         await client.server_info()
     await client.aclose()
+
+
+@pytest.mark.parametrize("header, seconds", [("17", 17), ("0.2", 1), ("Wed, 25 Nov 2026 21:00:30 GMT", 30),
+                                             (None, None), ("soon", None)])
+def test_429_says_when_to_try_again(header: str | None, seconds: int | None) -> None:
+    from datetime import UTC, datetime
+
+    from tui.services.errors import TooManyAttempts
+    from tui.services.http import error_for, retry_after
+
+    response = httpx.Response(429, json={"detail": "Request was throttled."},
+                              headers={"Retry-After": header} if header else {})
+    assert retry_after(response, now=datetime(2026, 11, 25, 21, 0, 0, tzinfo=UTC)) == seconds
+    err = error_for(response)
+    assert isinstance(err, TooManyAttempts)
+    if header == "17":
+        assert err.message == "Too many attempts, try again in 17 s."
+    if header is None:
+        assert err.message == "Too many attempts, try again later."

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.respell import camel, snake, string_ids
 from tui.services.dialects import event_from_message, translate_frame
 from tui.services.events import (
     AppReadyEvent,
@@ -219,12 +220,20 @@ def test_rest_and_socket_agree() -> None:
     b"\xff\xfe\x00garbage",
     b'{"kind": "chat", "text": "\xc3\x28"}',
     json.dumps({"kind": "chat", "job_id": 5, "role": "agent", "text": "no id", "created_at": TS}),
-    json.dumps({**DOCUMENTED["chat"], "id": "11"}),
+    json.dumps({**DOCUMENTED["chat"], "id": "eleven"}),
+    json.dumps({**DOCUMENTED["chat"], "id": "-11"}),
+    json.dumps({**DOCUMENTED["chat"], "id": 0}),
+    json.dumps({**DOCUMENTED["chat"], "id": "1" * 40}),
     json.dumps({**DOCUMENTED["chat"], "id": 1.5}),
     json.dumps({**DOCUMENTED["chat"], "id": True}),
     json.dumps({**DOCUMENTED["chat"], "id": [11]}),
     json.dumps({**DOCUMENTED["step"], "id": None}),
-    json.dumps({**LEGACY["chat"], "messageId": "21"}),
+    json.dumps({**LEGACY["chat"], "messageId": "２１"}),  # full-width digits
+    json.dumps({k: v for k, v in DOCUMENTED["chat"].items() if k != "text"}),
+    json.dumps({k: v for k, v in DOCUMENTED["step"].items() if k != "progress"}),
+    json.dumps({**DOCUMENTED["app"], "app_id": None}),
+    json.dumps({"type": "update"}),
+    json.dumps({"type": "update", "data": {"jobId": 5}}),
     json.dumps({k: v for k, v in LEGACY["step"].items() if k != "messageId"}),
     json.dumps({"kind": "telepathy", "id": 3, "job_id": 5}),
     json.dumps({"type": "mindMeld", "messageId": 3, "jobId": 5}),
@@ -299,3 +308,118 @@ def test_fuzz_rest_messages(kind: str, role: str, content: str, data: dict[str, 
     assert isinstance(event, EVENT_CLASSES)
     if isinstance(event, JobEvent):
         assert (event.message_id, event.job_id) == (1, 2)
+
+
+# ----- read by meaning (issue 12): what a deployed server may send ------------------------------------------
+def nest(frame: dict[str, Any], under: str) -> dict[str, Any]:
+    kind_key = "kind" if "kind" in frame else "type"
+    return {kind_key: frame[kind_key], under: {k: v for k, v in frame.items() if k != kind_key}}
+
+
+def renamed(frame: dict[str, Any], **names: str) -> dict[str, Any]:
+    return {names.get(k, k): v for k, v in frame.items()}
+
+
+def snake_kind(frame: dict[str, Any]) -> dict[str, Any]:
+    return {**frame, "type": next(iter(snake({frame["type"]: 0})))} if "type" in frame else frame
+
+
+VARIANTS: dict[str, Any] = {
+    "camelCase": camel,
+    "snake_case": snake,
+    "nested under data": lambda f: nest(f, "data"),
+    "nested under payload": lambda f: nest(f, "payload"),
+    "nested under message": lambda f: nest(f, "message"),
+    "string ids": string_ids,
+    "content for text/message": lambda f: renamed(f, text="content", message="content"),
+    "status for state": lambda f: renamed(f, state="status"),
+    "type for kind": lambda f: renamed(f, kind="type"),
+    "event for type": lambda f: renamed(f, type="event"),
+    "snake_case kind values": snake_kind,
+}
+NAMED = {f"documented {k}": v for k, v in DOCUMENTED.items()} | {f"legacy {k}": v for k, v in LEGACY.items()}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_every_spelling_reads_as_the_reference_frame(name: str, variant: str) -> None:
+    frame = NAMED[name]
+    assert translate_frame(json.dumps(VARIANTS[variant](frame))) == translate_frame(frame), (name, variant)
+
+
+def test_spellings_combine() -> None:
+    frame = {"event": "stage_update", "payload": {"message_id": "24", "job_id": "1", "stage": "coding",
+                                                  "status": "done", "progress": "100",
+                                                  "content": "Code written"}}
+    assert translate_frame(frame) == translate_frame(LEGACY["step"])
+
+
+def test_the_socket_job_id_fills_in_a_frame_without_one() -> None:
+    frame = {k: v for k, v in DOCUMENTED["chat"].items() if k != "job_id"}
+    assert isinstance(translate_frame(frame), WarningEvent)
+    assert translate_frame(frame, job_id=5) == translate_frame(DOCUMENTED["chat"])
+
+
+def test_a_nested_bare_id_is_a_message_id_only_next_to_a_job_id() -> None:
+    """{"data": <the job>} carries the job's id as `id`: reading it as a message id would drop updates."""
+    job_like = {"type": "jobStatus", "data": {"id": 1, "status": "done"}}
+    assert isinstance(translate_frame(job_like, job_id=1), WarningEvent)
+    message_like = {"type": "jobStatus", "data": {"id": 30, "jobId": 1, "status": "done"}}
+    assert translate_frame(message_like) == StatusEvent(30, 1, "done", "")
+
+
+def test_ids_as_integral_numbers_and_roles_by_meaning() -> None:
+    frame = {**DOCUMENTED["chat"], "id": 11.0, "role": "assistant"}
+    assert translate_frame(frame) == translate_frame(DOCUMENTED["chat"])
+
+
+def test_prd_in_content_and_percent_progress() -> None:
+    assert translate_frame({"type": "prd_ready", "messageId": 23, "jobId": 1, "content": "# PRD"}) == \
+        translate_frame(LEGACY["prd"])
+    step = {**DOCUMENTED["step"], "progress": "50%"}
+    assert translate_frame(step) == translate_frame(DOCUMENTED["step"])
+
+
+# ----- never raises (issue 12) ------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw", [
+    "[" * 100_000,
+    '{"a":' * 100_000 + "1" + "}" * 100_000,
+    ("[" * 100_000).encode(),
+])
+def test_deeply_nested_json_is_just_unreadable(raw: Any) -> None:
+    event = translate_frame(raw)
+    assert isinstance(event, WarningEvent) and event.text
+
+
+def test_deeply_nested_parsed_object_is_just_unreadable() -> None:
+    deep: Any = {}
+    for _ in range(100_000):
+        deep = {"data": deep}
+    assert isinstance(translate_frame({"kind": "telepathy", "data": deep}), WarningEvent)
+    assert isinstance(translate_frame({"kind": "chat", "id": 1, "job_id": 2, "text": deep}), WarningEvent)
+
+
+def test_lone_surrogates_are_replaced_not_raised() -> None:
+    raw = '{"kind": "chat", "id": 11, "job_id": 5, "role": "agent", "text": "bad \\ud800 text"}'
+    event = translate_frame(raw)
+    assert isinstance(event, ChatEvent)
+    event.text.encode("utf-8")  # printable and loggable
+    assert event.text.startswith("bad ") and event.text.endswith(" text")
+    warning = translate_frame('{"kind": "\\udfff\\ud800"}')
+    assert isinstance(warning, WarningEvent)
+    warning.text.encode("utf-8")
+    warning.raw.encode("utf-8")
+    assert isinstance(translate_frame("{\ud800"), WarningEvent)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(all_frames), st.sampled_from(sorted(VARIANTS)), st.data())
+def test_fuzz_variants_with_one_field_replaced(frame: dict[str, Any], variant: str,
+                                               data: st.DataObject) -> None:
+    mutated = VARIANTS[variant](frame)
+    key = data.draw(st.sampled_from(sorted(mutated)))
+    mutated[key] = data.draw(json_values | st.text(alphabet=st.characters(categories=["Cs"]), max_size=3))
+    event = translate_frame(mutated)
+    assert isinstance(event, EVENT_CLASSES)
+    if isinstance(event, JobEvent):
+        assert type(event.message_id) is int and type(event.job_id) is int and event.message_id > 0

@@ -8,6 +8,7 @@ from tui.services import (
     AppReadyEvent,
     ChatEvent,
     Job,
+    JobSnapshotEvent,
     PrdEvent,
     Stage,
     StatusEvent,
@@ -68,3 +69,13 @@ def test_events_that_change_nothing_visible_give_none() -> None:
 def test_failed_is_settled() -> None:
     after = apply_event(job(status="building"), StatusEvent(5, 7, "failed"))
     assert after is not None and settled(after)
+
+
+def test_a_rest_snapshot_replaces_the_row_only_when_it_shows_something_new() -> None:
+    """After a catch-up (unreadable frames), the job as REST has it is the truth for the list."""
+    stale = job(status="building", current_stage="coding")
+    done = job(status="done", current_stage=None, app_id=4, updated_at=T1,
+               stages=[Stage(name=s.name, status="done", progress=100) for s in STAGES])
+    assert apply_event(stale, JobSnapshotEvent(done)) == done and settled(done)
+    assert apply_event(done, JobSnapshotEvent(done.model_copy(update={"updated_at": T0}))) is None
+    assert apply_event(stale, JobSnapshotEvent(done.model_copy(update={"id": 8}))) is None  # another job

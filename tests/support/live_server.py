@@ -35,6 +35,9 @@ class LiveServer:
     access_lifetime: float | None = None
     refresh_lifetime: float | None = None
     seed_demo: bool = False
+    # The suite logs in hundreds of times from 127.0.0.1; None is the production default (10/min, 60/min).
+    auth_rate: str | None = "100000/min"
+    refresh_rate: str | None = "100000/min"
     extra_env: dict[str, str] = field(default_factory=dict)
     log_path: Path | None = None
     proc: subprocess.Popen | None = None
@@ -62,6 +65,10 @@ class LiveServer:
             cmd += ["--refresh-lifetime", str(self.refresh_lifetime)]
         if self.seed_demo:
             cmd.append("--seed-demo")
+        if self.auth_rate is not None:
+            cmd += ["--auth-rate", self.auth_rate]
+        if self.refresh_rate is not None:
+            cmd += ["--refresh-rate", self.refresh_rate]
         return cmd
 
     def start(self, timeout: float = 30.0) -> LiveServer:

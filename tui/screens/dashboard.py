@@ -26,6 +26,7 @@ from tui.bulk import gc_paused
 from tui.messages import AuthLost, NewProject, OpenApps, OpenJob, OpenProfile
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
 from tui.services import (
+    ApiFallbackEvent,
     AuthRequired,
     Event,
     Job,
@@ -323,6 +324,8 @@ class DashboardScreen(Screen[None]):
                 if isinstance(event, JobGoneEvent):
                     self.drop_job(job_id)
                     return
+                if isinstance(event, ApiFallbackEvent):
+                    self.query_one(ConnectionIndicator).show_fallback(event.text)
                 job = self.job_by_id(job_id)
                 changed = apply_event(job, event) if job is not None else None
                 if changed is not None:

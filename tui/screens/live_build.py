@@ -19,6 +19,7 @@ from tui.messages import JobsChanged, OpenApp
 from tui.screens.add_message import AddMessageScreen
 from tui.screens.prompt_editor import PromptEditorScreen
 from tui.services import (
+    ApiFallbackEvent,
     AppReadyEvent,
     ChatEvent,
     ChatQueued,
@@ -27,6 +28,7 @@ from tui.services import (
     Event,
     Job,
     JobGoneEvent,
+    JobSnapshotEvent,
     NotFound,
     PrdEvent,
     ServiceError,
@@ -36,6 +38,7 @@ from tui.services import (
 )
 from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
+from tui.widgets.connection import FALLBACK_LABEL
 from tui.widgets.feedback import go_back, report
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.message_table import MessageTable, excerpt
@@ -79,6 +82,7 @@ class LiveBuildScreen(Screen[None]):
         Binding("i", "focus_chat", "Chat"),
         Binding("o", "open_app", "Open app"),
         Binding("g", "start_build", "Build"),
+        Binding("R", "retry_build", "Retry build", show=False),
         Binding("e", "edit_prompt", "Edit prompt"),
         Binding("1", "show_tab('tab-chat')", "Chat tab", show=False),
         Binding("2", "show_tab('tab-prd')", "PRD tab", show=False),
@@ -103,6 +107,7 @@ class LiveBuildScreen(Screen[None]):
         self.chat_reason = CHAT_REASONS["loading"]
         self.socket_failed = False
         self.last_step_text = ""
+        self.fallback = ""  # set once the socket follows the job through the API as well
 
     # ----- layout -------------------------------------------------------------------------------------
     @property
@@ -204,6 +209,20 @@ class LiveBuildScreen(Screen[None]):
         self.notify("Build started.")
         self.post_message(JobsChanged(self.job_id))
 
+    def action_retry_build(self) -> None:
+        self.retry_build()
+
+    @work(exclusive=True, group="start")
+    async def retry_build(self) -> None:
+        """Resume a failed build (the server answers 409, shown in words, unless it failed)."""
+        try:
+            await self.app.client.retry_job(self.job_id)  # type: ignore[attr-defined]
+        except ServiceError as err:
+            report(self, err)
+            return
+        self.notify("Build retried.")
+        self.post_message(JobsChanged(self.job_id))
+
     async def save_prompt(self, prompt: str) -> None:
         job = await self.app.client.update_prompt(self.job_id, prompt)  # type: ignore[attr-defined]
         self.apply_job(job, status=False)
@@ -287,6 +306,12 @@ class LiveBuildScreen(Screen[None]):
                 self.gone = True
             case ChatQueued():
                 chat.add("user", event.text, pending=True)
+            case JobSnapshotEvent():
+                self.apply_job(event.job)
+            case ApiFallbackEvent():
+                self.fallback = event.text
+                chat.add("system", event.text)
+                self.set_connection(self.connection)
 
     def show_prd(self, prd: str) -> None:
         self.prd = prd
@@ -309,7 +334,10 @@ class LiveBuildScreen(Screen[None]):
         label = CONNECTION_LABELS.get(state, state)
         if state == "reconnecting" and attempt:
             label = f"↻ reconnecting (attempt {attempt})…"
+        elif self.connection == "live" and self.fallback:
+            label = FALLBACK_LABEL
         widget = self.query_one("#conn-state", Static)
+        widget.tooltip = self.fallback if label == FALLBACK_LABEL else None
         widget.update(label)
         for name in ("connecting", "live", "reconnecting", "offline"):
             widget.set_class(self.connection == name, f"-{name}")

@@ -13,6 +13,7 @@ from tui.services.errors import (
     ValidationFailed,
 )
 from tui.services.events import (
+    ApiFallbackEvent,
     AppReadyEvent,
     ChatEvent,
     ChatQueued,
@@ -21,6 +22,7 @@ from tui.services.events import (
     Event,
     JobEvent,
     JobGoneEvent,
+    JobSnapshotEvent,
     PrdEvent,
     StatusEvent,
     StepEvent,
@@ -46,11 +48,10 @@ from tui.services.socket import JobSocket
 from tui.services.tokens import TokenStore
 
 __all__ = [
-    "ApiClient", "App", "AppFile", "AppReadyEvent", "AppSummary", "Architecture", "AuthRequired", "ChatEvent",
-    "ChatQueued", "Component", "Conflict", "ConnectionEvent", "ErrorEvent", "Event", "Forbidden", "Job",
-    "JobEvent", "JobGoneEvent", "JobMessage", "JobPage", "JobSocket", "Link", "NotFound", "PrdEvent",
-    "ServerError", "ServerInfo", "ServerUnavailable", "ServiceError", "Session", "Stage", "StatusEvent",
-    "StepEvent", "TokenStore", "User", "ValidationFailed", "WarningEvent", "apply_event",
-    "settled",
-    "event_from_message", "translate_frame",
+    "ApiClient", "ApiFallbackEvent", "App", "AppFile", "AppReadyEvent", "AppSummary", "Architecture",
+    "AuthRequired", "ChatEvent", "ChatQueued", "Component", "Conflict", "ConnectionEvent", "ErrorEvent",
+    "Event", "Forbidden", "Job", "JobEvent", "JobGoneEvent", "JobMessage", "JobPage", "JobSnapshotEvent",
+    "JobSocket", "Link", "NotFound", "PrdEvent", "ServerError", "ServerInfo", "ServerUnavailable",
+    "ServiceError", "Session", "Stage", "StatusEvent", "StepEvent", "TokenStore", "User", "ValidationFailed",
+    "WarningEvent", "apply_event", "settled", "event_from_message", "translate_frame",
 ]

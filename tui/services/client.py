@@ -157,7 +157,7 @@ class ApiClient:
 
     async def restore_session(self) -> User | None:
         """Resume the saved session for this server; None if there is none or it is no longer valid."""
-        stored, sig = self.token_store.read(self.server_url)
+        stored, sig = self.token_store.read(self.server_url, set_aside=True)  # unreadable: raises, in words
         if stored is None:
             return None
         self._auth.resume(stored, sig)
@@ -239,6 +239,10 @@ class ApiClient:
 
     async def start_build(self, job_id: int) -> Job:
         return await self._call(Job, "POST", f"jobs/{int(job_id)}/start/")
+
+    async def retry_job(self, job_id: int) -> Job:
+        """Resume a failed build from where it stopped (409 Conflict unless the job is failed)."""
+        return await self._call(Job, "POST", f"jobs/{int(job_id)}/retry/")
 
     async def purge_jobs(self) -> int:
         return (await self._call(Purged, "DELETE", "jobs/purge/")).deleted

@@ -62,3 +62,19 @@ class ServerUnavailable(ServiceError):
     """Connection refused, DNS failure, timeout: the server could not be reached."""
 
     default_message = "The server could not be reached."
+
+
+class TooManyAttempts(ServiceError):
+    """429: the server throttles this client (login, register, refresh); `retry_after` in whole seconds."""
+
+    default_message = "Too many attempts, try again later."
+
+    def __init__(self, retry_after: int | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(None if retry_after is None else f"Too many attempts, try again in {retry_after} s.")
+
+
+class SessionFileUnreadable(ServiceError):
+    """The saved session file could not be read; it was set aside so the next login can write a new one."""
+
+    default_message = "The saved session could not be read: please log in again."

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from tui.services.models import Job
+
 ConnectionState = Literal["connecting", "live", "reconnecting", "closed"]
 
 
@@ -62,10 +64,31 @@ class ErrorEvent:
 
 @dataclass(frozen=True)
 class WarningEvent:
-    """A malformed or unknown frame: reported, and the stream goes on."""
+    """A frame that cannot be read (`translate_frame`): `JobSocket` re-syncs over REST instead of passing
+    it on."""
 
     text: str
     raw: str = ""
+
+
+FALLBACK_HINT = "This server's live frames are not fully understood; following it through the API."
+
+
+@dataclass(frozen=True)
+class ApiFallbackEvent:
+    """Once per socket, at the first frame it cannot read: from then on unreadable frames are answered by a
+    REST re-sync. Show `text` quietly (a log line, the connection indicator), never as a toast per frame."""
+
+    job_id: int
+    text: str = FALLBACK_HINT
+
+
+@dataclass(frozen=True)
+class JobSnapshotEvent:
+    """The job as the REST API has it, fetched by a re-sync that unreadable frames triggered (status,
+    stages, PRD and app for a server whose frames do not say them in words we read)."""
+
+    job: Job
 
 
 @dataclass(frozen=True)
@@ -90,4 +113,4 @@ class ChatQueued:
 
 
 Event = (ChatEvent | StatusEvent | PrdEvent | StepEvent | AppReadyEvent | ErrorEvent | WarningEvent
-         | ConnectionEvent | JobGoneEvent | ChatQueued)
+         | ConnectionEvent | JobGoneEvent | ChatQueued | ApiFallbackEvent | JobSnapshotEvent)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -16,6 +19,7 @@ from tui.services.errors import (
     ServerError,
     ServerUnavailable,
     ServiceError,
+    TooManyAttempts,
     ValidationFailed,
 )
 
@@ -74,7 +78,8 @@ def looks_like_html(response: httpx.Response) -> bool:
 
 
 def decode_json(response: httpx.Response) -> Any:
-    """The JSON body, or ServerError saying in words what came instead."""
+    """The JSON body, or ServerError saying in words what came instead (a hostile server's 100k-deep
+    nesting included: the decoder's RecursionError is an answer we cannot use, not a crash)."""
     status = response.status_code
     if looks_like_html(response):
         raise ServerError(f"The server answered {status} with an HTML page instead of JSON.", status)
@@ -82,8 +87,31 @@ def decode_json(response: httpx.Response) -> Any:
         raise ServerError(f"The server answered {status} with an empty body instead of JSON.", status)
     try:
         return json.loads(response.content)
+    except RecursionError:
+        raise ServerError(f"The server answered {status} with JSON nested too deeply to read.",
+                          status) from None
     except ValueError:
         raise ServerError(f"The server answered {status} with malformed or truncated JSON.", status) from None
+
+
+def retry_after(response: httpx.Response, now: datetime | None = None) -> int | None:
+    """`Retry-After` in whole seconds (at least 1), from a number or an HTTP date; None if absent or odd."""
+    raw = response.headers.get("retry-after", "").strip()
+    if not raw:
+        return None
+    try:
+        wait = float(raw)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        wait = (when - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(wait):
+        return None
+    return max(1, min(math.ceil(wait), 86400))
 
 
 def field_errors(body: Any, secrets: tuple[str, ...] = ()) -> dict[str, list[str]]:
@@ -111,6 +139,8 @@ def detail_of(body: Any) -> str:
 def error_for(response: httpx.Response, secrets: tuple[str, ...] = ()) -> ServiceError:
     """The typed error for a non-2xx answer."""
     status = response.status_code
+    if status == 429:
+        return TooManyAttempts(retry_after(response))
     try:
         body = decode_json(response)
     except ServerError as err:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tui.services.events import AppReadyEvent, Event, PrdEvent, StatusEvent, StepEvent
+from tui.services.events import AppReadyEvent, Event, JobSnapshotEvent, PrdEvent, StatusEvent, StepEvent
 from tui.services.models import Job, Stage
 
 
@@ -33,7 +33,15 @@ def apply_event(job: Job, event: Event, now: datetime | None = None) -> Job | No
             return job.model_copy(update={"prd": prd, **stamp})
         case AppReadyEvent(app_id=app_id) if app_id != job.app_id:
             return job.model_copy(update={"app_id": app_id, "status": "done", **stamp})
+        case JobSnapshotEvent(job=snapshot) if snapshot.id == job.id and shown(snapshot) != shown(job):
+            return snapshot
     return None
+
+
+def shown(job: Job) -> tuple[object, ...]:
+    """What a list shows of a job (a REST snapshot that changes none of it changes nothing)."""
+    return (job.title, job.initial_prompt, job.status, job.current_stage, job.prd, job.app_id,
+            tuple((s.name, s.status, s.progress) for s in job.stages))
 
 
 def settled(job: Job) -> bool:

@@ -10,9 +10,17 @@ A background task owns the connection and feeds a queue that `async for` reads:
 4. on a drop, back off (exponential, with jitter) and go to 1. Close code 4401 refreshes the token first;
    4404 (or a 404 on re-sync) ends the stream with `JobGoneEvent`.
 
-While the socket is live it makes no REST calls. Chats typed while disconnected are queued (`ChatQueued`)
-and sent after the next re-sync; a chat sent just before a drop whose echo never came back is sent again.
-websockets' own ping/pong keeps the connection alive and detects dead peers.
+Frames are read by meaning (`translate_frame`), so most spellings of a deployed server are understood. While
+every frame is readable the socket makes no REST calls. A frame that cannot be read (unknown kind, no message
+id, ...) is never passed on: it makes the socket *stale*, and a stale socket catches up over REST
+(`job-messages/?after=`, then `jobs/<id>/` as a `JobSnapshotEvent`). Catch-ups run inline, so at most one is
+in flight, and at least `CATCH_UP_GAP` apart: a burst of unreadable frames costs one or two. Readable frames
+that arrive while stale wait for the catch-up (its messages come first; ids already delivered are dropped).
+The first unreadable frame also sends one `ApiFallbackEvent` and logs one warning.
+
+Chats typed while disconnected are queued (`ChatQueued`) and sent after the next re-sync; a chat sent just
+before a drop whose echo never came back is sent again. websockets' own ping/pong keeps the connection alive
+and detects dead peers.
 """
 
 from __future__ import annotations
@@ -22,8 +30,8 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import AsyncIterator
-from typing import Protocol
+from collections.abc import AsyncIterator, Awaitable
+from typing import Protocol, TypeVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -31,14 +39,19 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from tui.services.dialects import event_from_message, translate_frame
 from tui.services.errors import AuthRequired, NotFound, ServiceError
 from tui.services.events import (
+    FALLBACK_HINT,
+    ApiFallbackEvent,
     ChatEvent,
     ChatQueued,
     ConnectionEvent,
     ErrorEvent,
     Event,
     JobGoneEvent,
+    JobSnapshotEvent,
+    WarningEvent,
 )
-from tui.services.models import JobMessage
+from tui.services.job_updates import shown
+from tui.services.models import Job, JobMessage
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +60,15 @@ CLOSE_GONE = 4404
 REJECTED_CHAT_CODES = {"not_collecting", "too_long", "bad_frame"}
 _END = object()
 PONG_WAIT = 3.0
+CATCH_UP_GAP = 0.3  # seconds between REST catch-ups: at most ~3 a second, however many frames are unreadable
+T = TypeVar("T")
 
 
 def is_reply(raw: str | bytes) -> bool:
     """A `pong`, or an error answering one client frame (no message id): the server has read our frames."""
     try:
         frame = json.loads(raw)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return False
     if not isinstance(frame, dict):
         return False
@@ -68,6 +83,7 @@ class SocketClient(Protocol):
     async def access_token(self) -> str: ...
     async def refresh(self) -> None: ...
     async def list_messages(self, job_id: int, after: int | None = None) -> list[JobMessage]: ...
+    async def get_job(self, job_id: int) -> Job: ...
 
 
 class _Retry(Exception):
@@ -104,6 +120,18 @@ class JobSocket:
         self._closing = asyncio.Event()
         self._outbox: list[str] = []  # typed while disconnected, not sent yet
         self._unconfirmed: list[str] = []  # sent, echo not seen yet
+        self._stale = False  # an unreadable frame came: catch up over REST
+        self._catching_up = False
+        self._held: list[Event] = []  # readable frames that came while stale
+        self._next_catch_up = 0.0  # loop time before which no catch-up starts
+        self._snapshot: tuple[object, ...] | None = None  # the last JobSnapshotEvent's content
+        self.unreadable_frames = 0
+        self.catch_ups = 0
+
+    @property
+    def caught_up(self) -> bool:
+        """No unreadable frame waits for a catch-up over REST, and none is running."""
+        return not self._stale and not self._catching_up
 
     def __repr__(self) -> str:
         return f"JobSocket(job={self.job_id}, last_seen_id={self.last_seen_id}, live={self._live})"
@@ -176,20 +204,20 @@ class JobSocket:
             early = await self._subscribed(ws)
             await self._resync()
             for raw in early:
-                self._deliver(translate_frame(raw))
+                self._on_frame(raw)
             self._live = True
             self.attempt = 0
             self._emit(ConnectionEvent("live"))
             await self._flush_outbox(ws)
-            async for raw in ws:
-                self._deliver(translate_frame(raw))
-            raise self._closed(ws.close_code, ws.close_reason)
+            await self._read(ws)
         except ConnectionClosed as err:
             frame = err.rcvd
             raise self._closed(frame.code if frame else None, frame.reason if frame else "") from None
         finally:
             self._live = False
             self._ws = None
+            self._stale = False  # the next session's re-sync covers what was pending or held
+            self._held.clear()
             with contextlib.suppress(Exception):
                 await ws.close()
 
@@ -229,19 +257,87 @@ class JobSocket:
             log.info("job %s: no answer to ping in %ss; re-syncing anyway", self.job_id, PONG_WAIT)
         return early
 
+    async def _read(self, ws: ClientConnection) -> None:
+        """Frames until the connection closes (`ConnectionClosed`), catching up when stale and due."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if not self._stale:
+                self._on_frame(await ws.recv())
+                continue
+            wait = self._next_catch_up - loop.time()
+            if wait <= 0:
+                await self._catch_up()
+                continue
+            try:
+                async with asyncio.timeout(wait):
+                    raw = await ws.recv()  # cancelling recv() loses nothing
+            except TimeoutError:
+                continue
+            self._on_frame(raw)
+
+    def _on_frame(self, raw: str | bytes) -> None:
+        event = translate_frame(raw, self.job_id)
+        if isinstance(event, WarningEvent):
+            if not is_reply(raw):  # a late pong is not news
+                self._unreadable(event)
+        elif self._stale and getattr(event, "message_id", None) is not None:
+            self._held.append(event)
+        else:
+            self._deliver(event)
+
+    def _unreadable(self, warning: WarningEvent) -> None:
+        self._stale = True
+        self.unreadable_frames += 1
+        if self.unreadable_frames == 1:
+            log.warning("job %s: %s (%s %r)", self.job_id, FALLBACK_HINT, warning.text, warning.raw[:120])
+            self._emit(ApiFallbackEvent(self.job_id))
+        else:
+            log.debug("job %s: %s", self.job_id, warning.text)
+
     async def _resync(self) -> None:
+        messages = await self._rest(self.client.list_messages(self.job_id, after=self.last_seen_id))
+        self._deliver_messages(messages)
+        self._outbox[:0] = self._unconfirmed  # sent before the drop and never echoed: send again
+        self._unconfirmed.clear()
+
+    async def _catch_up(self) -> None:
+        """After unreadable frames: the messages after the last seen id, the job, then the held frames."""
+        self._stale, self._catching_up = False, True
+        self.catch_ups += 1
         try:
-            messages = await self.client.list_messages(self.job_id, after=self.last_seen_id)
+            messages = await self._rest(self.client.list_messages(self.job_id, after=self.last_seen_id))
+            job = await self._rest(self.client.get_job(self.job_id))
+        finally:
+            self._catching_up = False
+            self._next_catch_up = asyncio.get_running_loop().time() + CATCH_UP_GAP
+        self._deliver_messages(messages)
+        snapshot = shown(job)
+        if snapshot != self._snapshot:
+            self._snapshot = snapshot
+            self._emit(JobSnapshotEvent(job))
+        held, self._held = self._held, []
+        for event in held:
+            self._deliver(event)
+
+    async def _rest(self, call: Awaitable[T]) -> T:
+        """A REST call of a re-sync, its errors mapped onto the connection loop's."""
+        try:
+            return await call
         except NotFound:
             raise _Stop(JobGoneEvent(self.job_id)) from None
         except AuthRequired as err:
             raise _Stop(ConnectionEvent("closed", self.attempt, err.message)) from None
         except ServiceError as err:
             raise _Retry(err.message) from None
+
+    def _deliver_messages(self, messages: list[JobMessage]) -> None:
         for message in sorted(messages, key=lambda m: m.id):
-            self._deliver(event_from_message(message))
-        self._outbox[:0] = self._unconfirmed  # sent before the drop and never echoed: send again
-        self._unconfirmed.clear()
+            event = event_from_message(message)
+            if isinstance(event, WarningEvent):  # a kind we do not show: skip it for good
+                log.debug("job %s: %s", self.job_id, event.text)
+                self.last_seen_id = max(self.last_seen_id, message.id)
+            else:
+                self._deliver(event)
 
     def _closed(self, code: int | None, reason: str) -> Exception:
         if self._closing.is_set():

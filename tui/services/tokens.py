@@ -12,12 +12,14 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from tui.locations import config_dir
+from tui.services.errors import SessionFileUnreadable
 
 APP_NAME = "appbuilder-tui"
 FILE_MODE = 0o600
@@ -48,6 +50,24 @@ class StoredTokens:
         if not all(isinstance(value, str) and value for value in values):
             return None
         return cls(*values)
+
+
+def decode_profile(raw: bytes, server_url: str) -> tuple[StoredTokens | None, str | None]:
+    """(tokens, None) for a good profile of `server_url`, else (None, what is wrong with it, in words)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "is not UTF-8 text"
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, "is not valid JSON"
+    tokens = StoredTokens.from_json(data)
+    if tokens is None:
+        return None, "does not hold a session"
+    if tokens.server_url != server_url:
+        return None, "belongs to another server"
+    return tokens, None
 
 
 def signature_of(st: os.stat_result) -> Signature:
@@ -88,7 +108,7 @@ class TokenStore:
 
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = Path(directory) if directory is not None else Path(
-            platformdirs.user_config_dir(APP_NAME))
+            config_dir())
 
     def __repr__(self) -> str:
         return f"TokenStore({str(self.directory)!r})"
@@ -118,26 +138,41 @@ class TokenStore:
         except FileNotFoundError:
             return None
 
-    def read(self, server_url: str) -> tuple[StoredTokens | None, Signature | None]:
+    def read(self, server_url: str, *,
+             set_aside: bool = False) -> tuple[StoredTokens | None, Signature | None]:
         """The saved tokens and the signature of exactly the file read; (None, None) if there is none.
 
-        An unreadable or foreign file reads as no tokens (with its signature, so it is not re-read).
+        An unreadable file (not UTF-8, not JSON, not a session, another server's, no permission) reads as no
+        tokens, with its signature so it is not re-read; with `set_aside` it is renamed out of the way and
+        SessionFileUnreadable names it (start-up: say so once, then ask for a login that can save again).
         """
+        path = self.profile_path(server_url)
         try:
-            with open(self.profile_path(server_url), encoding="utf-8") as handle:
-                sig = signature_of(os.fstat(handle.fileno()))
-                text = handle.read()
+            with open(path, "rb") as handle:
+                sig: Signature | None = signature_of(os.fstat(handle.fileno()))
+                tokens, problem = decode_profile(handle.read(), server_url)
         except FileNotFoundError:
             return None, None
-        except OSError:
-            return None, None
+        except OSError as err:
+            sig, tokens, problem = None, None, f"cannot be opened ({err.strerror or type(err).__name__})"
+        if problem is None:
+            return tokens, sig
+        if set_aside:
+            raise self._set_aside(path, problem)
+        return None, sig
+
+    @staticmethod
+    def _set_aside(path: Path, problem: str) -> SessionFileUnreadable:
+        target = path.with_name(f"{path.name}.unreadable")
+        if target.exists():
+            target = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
         try:
-            tokens = StoredTokens.from_json(json.loads(text))
-        except ValueError:
-            return None, sig
-        if tokens is not None and tokens.server_url != server_url:
-            return None, sig
-        return tokens, sig
+            os.replace(path, target)
+        except OSError as err:
+            return SessionFileUnreadable(f"The saved session {path} {problem} and could not be moved aside "
+                                         f"({err.strerror}): please log in again.")
+        return SessionFileUnreadable(f"The saved session {path} {problem}: moved it to {target.name}; "
+                                     "please log in again.")
 
     def load(self, server_url: str) -> StoredTokens | None:
         return self.read(server_url)[0]

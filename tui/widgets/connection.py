@@ -1,4 +1,8 @@
-"""Connection indicator: a one-line label driven by `app.connection_state` (live/reconnecting/offline)."""
+"""Connection indicator: a one-line label driven by `app.connection_state` (live/reconnecting/offline).
+
+`show_fallback(hint)` marks a live connection whose frames are not all understood (the job is followed
+through the API as well): the label says "via API" and the tooltip says why, once, without a toast.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ LABELS: dict[str, str] = {
     "offline": "○ offline",
 }
 STATES = tuple(LABELS)
+FALLBACK_LABEL = "● live via API"
 
 
 def label_for(state: str) -> str:
@@ -29,11 +34,13 @@ class ConnectionIndicator(Static):
     ConnectionIndicator.-live { color: $success; }
     ConnectionIndicator.-connecting, ConnectionIndicator.-reconnecting { color: $warning; }
     ConnectionIndicator.-offline { color: $error; }
+    ConnectionIndicator.-live.-fallback { color: $warning; }
     """
 
     def __init__(self, state: str = "offline", *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(label_for(state), id=id)
         self.state = state
+        self.fallback = ""
 
     def on_mount(self) -> None:
         if hasattr(self.app, "connection_state"):
@@ -43,9 +50,17 @@ class ConnectionIndicator(Static):
 
     def show_state(self, state: str) -> None:
         self.state = state
-        self.update(label_for(state))
+        fallback = bool(self.fallback) and state == "live"
+        self.update(FALLBACK_LABEL if fallback else label_for(state))
+        self.tooltip = self.fallback if fallback else None
         for name in STATES:
             self.set_class(name == state, f"-{name}")
+        self.set_class(fallback, "-fallback")
+
+    def show_fallback(self, hint: str) -> None:
+        """This server's frames are not all understood: say so next to the state (the tooltip says why)."""
+        self.fallback = hint
+        self.show_state(self.state)
 
 
 def unreachable(url: str, err: ServiceError) -> str:

@@ -1,0 +1,53 @@
+"""The in-memory channel layer, minus its silent frame loss.
+
+Channels' `InMemoryChannelLayer` drops a frame when a socket's queue is full (a slow reader) and drops old
+frames after `expiry` seconds, and the socket never learns. Here either case empties the queue, takes the
+socket out of its groups and leaves it one `channel.overflowed` message: the consumer closes it with 1013,
+and the client reconnects and re-syncs the missed messages from REST. A gap is never silent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer
+
+log = logging.getLogger(__name__)
+OVERFLOWED = {"type": "channel.overflowed"}
+
+
+class ClosingInMemoryChannelLayer(InMemoryChannelLayer):
+    def __init__(self, expiry: int = 3600, **kwargs: Any) -> None:
+        super().__init__(expiry=expiry, **kwargs)
+
+    async def send(self, channel: str, message: dict) -> None:
+        try:
+            await super().send(channel, message)
+        except ChannelFull:
+            self._overflow(channel)
+
+    def _overflow(self, channel: str) -> None:
+        queue = self.channels.get(channel)
+        if queue is None:
+            return
+        if queue.qsize() == 1 and queue._queue[0][1] == OVERFLOWED:  # type: ignore[attr-defined]
+            return  # already told
+        dropped = queue.qsize()
+        while not queue.empty():
+            queue.get_nowait()
+        self._remove_from_groups(channel)
+        queue.put_nowait((time.time() + self.expiry, dict(OVERFLOWED)))
+        log.warning("socket %s fell %s frames behind: closing it so the client re-syncs", channel, dropped)
+
+    def _clean_expired(self) -> None:
+        now = time.time()
+        for channel, queue in list(self.channels.items()):
+            if not queue.empty() and queue._queue[0][0] < now:  # type: ignore[attr-defined]
+                self._overflow(channel)
+        super()._clean_expired()  # groups only: no queue head is expired any more
+
+
+

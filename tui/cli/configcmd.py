@@ -1,0 +1,64 @@
+"""`config path` and `config show`: where the config file is, and what the settings add up to."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from tui import locations
+from tui.config import toml_value
+
+if TYPE_CHECKING:
+    from tui.cli.context import Context
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    config = commands.add_parser("config", help="where the config file is and what it sets")
+    actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
+    path = actions.add_parser("path", parents=[common], help="print the config file's path")
+    path.add_argument("--all", action="store_true", help="also the sessions dir and the log file")
+    path.set_defaults(handler=config_path, needs="nothing")
+    show = actions.add_parser("show", parents=[common],
+                              help="print the settings in effect (file < env < flags), secrets hidden")
+    show.add_argument("--json", action="store_true", help="JSON output")
+    show.set_defaults(handler=config_show, needs="settings")
+
+
+def config_path(args: argparse.Namespace) -> None:
+    """Works even when the file is broken: that is when one needs to find it."""
+    config_dir = getattr(args, "config_dir", None)
+    file = locations.config_file(config_dir)
+    if not args.all:
+        print(file)
+        return
+    print(f"config file  {file}{'' if file.exists() else '  (missing: defaults apply)'}")
+    print(f"sessions     {(config_dir or locations.config_dir()) / 'profiles'}")
+    print(f"log file     {locations.log_file()}")
+
+
+async def config_show(ctx: Context, client: Any) -> None:
+    data = ctx.settings.public()
+    if ctx.args.json:
+        print(json.dumps({**data, "server_used": ctx.server_url, "config_file": str(ctx.config_file)},
+                         indent=2))
+        return
+    state = "" if ctx.config_file.exists() else "  (missing: defaults apply)"
+    print(f"# config file: {ctx.config_file}{state}\n# server used: {ctx.server_url}\n{to_toml(data)}")
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """Flat keys first, then one table per dict; unset keys as comments (TOML has no null)."""
+    lines: list[str] = []
+    tables: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and not value:
+            lines.append(f"# [{key}] (none)")
+        elif isinstance(value, dict):
+            tables.append(f"\n[{key}]")
+            tables.extend(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items())
+        elif value is None:
+            lines.append(f"# {key} = (not set)")
+        else:
+            lines.append(f"{key} = {toml_value(value)}")
+    return "\n".join(lines + tables)

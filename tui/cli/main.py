@@ -1,0 +1,142 @@
+"""`appbuilder-tui`: the TUI, `--demo`, `server ...`, and commands for scripts (login, jobs, apps, ...)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tui.cli import apps, configcmd, jobs, messages, session
+from tui.cli.exits import HELP, USAGE, CliError, code_for
+
+DESCRIPTION = """\
+A keyboard-driven dashboard for the app-builder service (no command: the TUI), and commands for scripts
+on the same session. Settings: config.toml (`config path`), then APPBUILDER_TUI_* env vars, then flags."""
+
+SERVER_EXTRA_HINT = ("the reference server is not installed: "
+                     "python3 -m pip install 'appbuilder-tui[server]' (or -e '.[server]' in a checkout)")
+
+
+def require_server_extra() -> None:
+    """`--demo` and `server` need the `server` extra; say how to get it instead of an ImportError."""
+    from importlib.util import find_spec
+
+    for name in ("django", "rest_framework", "rest_framework_simplejwt", "channels", "uvicorn"):
+        try:
+            found = find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise CliError(SERVER_EXTRA_HINT)
+
+
+def add_common(parser: argparse.ArgumentParser, default: Any) -> None:
+    """Options every command takes, before or after the command name."""
+    parser.add_argument("--server", metavar="URL", default=default,
+                        help="server URL (default: profile, config, or the last one used)")
+    parser.add_argument("--profile", metavar="NAME", default=default, help="a server from [profiles]")
+    parser.add_argument("--dev", action="store_true", default=default or False,
+                        help="dev mode: purge and message tools")
+    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=default,
+                        help="seconds to wait for the server (default 10)")
+    parser.add_argument("--config-dir", metavar="DIR", type=Path, default=default,
+                        help="config.toml and saved sessions (env APPBUILDER_TUI_CONFIG_DIR)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tui import __version__
+
+    parser = argparse.ArgumentParser(prog="appbuilder-tui", description=DESCRIPTION, epilog=HELP,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_common(parser, None)
+    parser.add_argument("--demo", action="store_true", help="start a seeded local server and log in as demo")
+    common = argparse.ArgumentParser(add_help=False)
+    add_common(common, argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("server", help="run the reference backend (server --help for its options)")
+    for module in (session, jobs, apps, messages, configcmd):
+        module.register(commands, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list[:1] == ["server"]:
+            require_server_extra()
+            from server.run import main as server_main
+
+            return int(server_main(args_list[1:]) or 0)
+        try:
+            args = build_parser().parse_args(args_list)
+        except SystemExit as done:  # --help, --version (0) or a usage error (2, already printed)
+            return done.code if isinstance(done.code, int) else USAGE
+        if args.command:
+            return asyncio.run(run_command(args))
+        if args.demo:
+            require_server_extra()
+            from tui.demo import run_demo
+            from tui.logs import setup_logging
+
+            setup_logging()
+            return asyncio.run(run_demo())
+        return asyncio.run(run_tui(args))
+    except CliError as err:
+        print(f"appbuilder-tui: {err.message}", file=sys.stderr)
+        return err.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as err:  # noqa: BLE001 - the promise is one line, never a traceback
+        from tui.services import ServiceError
+
+        if isinstance(err, ServiceError):
+            print(f"appbuilder-tui: {err.message}", file=sys.stderr)
+            return code_for(err)
+        print(f"appbuilder-tui: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
+        return 1
+
+
+async def run_command(args: argparse.Namespace) -> int:
+    """Run one script command: settings, then (if it needs one) a client and the session."""
+    from tui.cli.context import Context
+
+    if args.needs == "nothing":
+        return args.handler(args) or 0
+    ctx = Context.load(args)
+    if args.needs == "settings":
+        return await args.handler(ctx, None) or 0
+    client = ctx.client(saved_session=args.needs == "client")
+    try:
+        if args.needs == "session":
+            await ctx.sign_in(client)
+        return await args.handler(ctx, client) or 0
+    finally:
+        await client.aclose()
+
+
+async def run_tui(args: argparse.Namespace) -> int:
+    from tui.app import AppBuilderApp
+    from tui.cli.context import Context
+    from tui.logs import setup_logging
+
+    ctx = Context.load(args)
+    setup_logging()
+    client = ctx.client(saved_session=True)
+    app = AppBuilderApp(client, dev_mode=ctx.settings.dev,
+                        client_factory=lambda url: ctx.client_for(url))
+    app.settings = ctx.settings  # theme, keymap, ...: for the screens to apply
+    try:
+        await app.run_async()
+    finally:
+        if app.client is not client:
+            await app.client.aclose()
+        await client.aclose()
+    return app.return_code or 0

@@ -1,0 +1,47 @@
+"""Printing for scripts: JSON for `--json`, short aligned lines otherwise, text from an argument or stdin."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from tui.cli.exits import USAGE, CliError
+
+
+def as_json(value: Any) -> str:
+    if isinstance(value, list):
+        return json.dumps([item.model_dump(mode="json") for item in value], indent=2)
+    return json.dumps(value.model_dump(mode="json"), indent=2)
+
+
+def stamp(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else "-"
+
+
+def table(rows: Sequence[tuple[str, Any]]) -> str:
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def event_line(event: Any) -> str:
+    """One socket event as a JSON object on one line: {"event": "step", ...its fields}."""
+    name = type(event).__name__.removesuffix("Event").lower()
+    name = {"appready": "app", "jobgone": "gone"}.get(name, name)
+    data = {"event": name, **dataclasses.asdict(event)}
+    return json.dumps(data, default=lambda o: o.isoformat() if isinstance(o, datetime) else str(o))
+
+
+def text_argument(value: str | None, what: str) -> str:
+    """`value`, or stdin when it is `-` (or missing and stdin is not a terminal); stripped, never empty."""
+    if value is None or value == "-":
+        if value is None and sys.stdin.isatty():
+            raise CliError(f"give the {what} as an argument, or `-` to read it from stdin", USAGE)
+        value = sys.stdin.read()
+    text = value.strip()
+    if not text:
+        raise CliError(f"the {what} is empty", USAGE)
+    return text
