@@ -244,8 +244,13 @@ class DashboardScreen(Screen[None]):
         elif self.ticks % 6 == 0 and self.jobs:
             self.set_jobs(self.jobs)
 
+    @property
+    def on_top(self) -> bool:
+        """Shown on top (`is_current` is also true under a screen pushed on top, e.g. a Live build)."""
+        return self.app.screen is self
+
     def check_newest(self) -> None:
-        if self.is_current and self.loaded and not self.is_loading:
+        if self.on_top and self.loaded and not self.is_loading:
             self.newest()
 
     @property
@@ -262,7 +267,7 @@ class DashboardScreen(Screen[None]):
             page = await client.list_jobs_page(limit=NEWEST_PAGE)
         except ServiceError:
             return  # the next check, or the slow reload, tries again; errors show on reload
-        if not self.is_current or self.is_loading:
+        if not self.on_top or self.is_loading:
             return
         known = {job.id: job for job in self.jobs}
         fresh = [job for job in page.results if job.id not in known]
