@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,11 +17,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerFailed
 
 from tui.bulk import tune_gc
-from tui.commands import AppBuilderCommands, ScreenCommands
+from tui.commands import AppBuilderCommands
 from tui.logs import log_path
 from tui.messages import (
     AuthLost,
@@ -34,13 +35,14 @@ from tui.messages import (
 )
 from tui.screens.create_project import CreateProjectScreen
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, title_of
 from tui.screens.login import LoginResult, LoginScreen
-from tui.services import ServerInfo, ServiceError, User
+from tui.services import ServerInfo, ServerUnavailable, ServiceError, User
 from tui.services.http import scrub
-from tui.widgets.connection import ConnectionIndicator
+from tui.widgets.connection import ConnectionIndicator, unreachable
 
 ClientFactory = Callable[[str], Any]
+INTERRUPT_FOREVER = 1e9
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +52,14 @@ class AppBuilderApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "appbuilder"
-    COMMANDS = App.COMMANDS | {AppBuilderCommands, ScreenCommands}
+    COMMANDS = {AppBuilderCommands}  # one ordered provider (it adds Textual's system commands last)
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
     ]
+    INTERRUPT_SECONDS = 3.0  # a second ctrl+c within this quits even with typed text
 
     connection_state: reactive[str] = reactive("connecting")
 
@@ -65,11 +69,11 @@ class AppBuilderApp(App[None]):
         super().__init__()
         self.client = client
         self.server_info = server_info
-        self.forced_dev = dev_mode
-        self.dev_mode = dev_mode or bool(server_info and server_info.allow_job_purge)
+        self.dev_mode = dev_mode  # --dev (or --demo) only: what the server allows is checked on use
         self.user: User | None = None
         self.client_factory = client_factory
         self.clock = clock  # fixed in snapshot tests; screens fall back to the real time
+        self.interrupted_at = -INTERRUPT_FOREVER
 
     # ----- start-up ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -92,9 +96,11 @@ class AppBuilderApp(App[None]):
             except ServiceError as err:
                 return err
 
-        _, user = await asyncio.gather(self.load_server_info(), session())  # one round trip, not two
+        info_error, user = await asyncio.gather(self.load_server_info(), session())  # one round trip
         if isinstance(user, ServiceError):
             user, reason = None, user.message
+        if isinstance(info_error, ServerUnavailable):  # say so on the form, not only "offline" in a corner
+            reason = unreachable(self.client.server_url, info_error)
         if user is not None:
             self.user = user
             self.connection_state = "live"
@@ -102,16 +108,17 @@ class AppBuilderApp(App[None]):
             return
         self.push_screen(LoginScreen(reason=reason), self.after_first_login)
 
-    async def load_server_info(self) -> None:
+    async def load_server_info(self) -> ServiceError | None:
+        """The server's /api/meta/; the error (not raised) if it could not be read."""
         if self.server_info is None:
             self.connection_state = "connecting"
             try:
                 self.server_info = await self.client.server_info()
-            except ServiceError:
+            except ServiceError as err:
                 self.connection_state = "offline"
-                return
+                return err
         self.connection_state = "live"
-        self.dev_mode = self.forced_dev or self.server_info.allow_job_purge
+        return None
 
     def install_auth_hook(self, client: Any) -> None:
         client.on_auth_lost = self.auth_lost_from_client
@@ -178,7 +185,7 @@ class AppBuilderApp(App[None]):
             return
         if self.user is None:  # not logged in yet: boot() shows the login form itself
             return
-        self.connection_state = "offline"
+        # The session ended, not the connection: the indicator keeps saying whether the server answers.
         self.push_screen(LoginScreen(reason=message.reason, relogin=True), self.after_relogin)
 
     # ----- navigation -------------------------------------------------------------------------------
@@ -249,9 +256,18 @@ class AppBuilderApp(App[None]):
         if self.logged_in():
             self.post_message(OpenProfile())
 
-    def action_purge(self) -> None:
+    def purge_refused(self) -> str | None:
+        """Why purge cannot run here, in words (None: it can): dev mode is off, or the server says no."""
         if not self.dev_mode:
-            self.notify("Purge is only available in dev mode (--dev).", severity="warning")
+            return "Purge is only available in dev mode (--dev)."
+        if self.server_info is not None and not self.server_info.allow_job_purge:
+            return f"Purge is turned off on {self.client.server_url} (the server does not allow it)."
+        return None
+
+    def action_purge(self) -> None:
+        refused = self.purge_refused()
+        if refused:
+            self.notify(refused, severity="warning")
             return
         if not self.logged_in():
             return
@@ -263,9 +279,20 @@ class AppBuilderApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        current = {DashboardScreen: "Dashboard", CreateProjectScreen: "Create project",
-                   LoginScreen: "Login"}.get(type(self.screen))
-        self.push_screen(HelpScreen(current=current))
+        self.push_screen(HelpScreen(current=title_of(type(self.screen).__name__), dev=self.dev_mode))
+
+    def action_interrupt(self) -> None:
+        """ctrl+c quits, as in any terminal program; with typed text in focus it asks for a second press."""
+        now = time.monotonic()
+        focused = self.focused
+        typed = (isinstance(focused, Input) and bool(focused.value)) or (
+            isinstance(focused, TextArea) and not focused.read_only and bool(focused.text))
+        if not typed or now - self.interrupted_at < self.INTERRUPT_SECONDS:
+            self.exit()
+            return
+        self.interrupted_at = now
+        self.notify("Press ctrl+c again to quit: what you typed is not saved.", title="Quit?",
+                    severity="warning", timeout=self.INTERRUPT_SECONDS)
 
     def action_back(self) -> None:
         top = self.screen

@@ -1,4 +1,11 @@
-"""Command palette providers (ctrl+p): the app's global actions and every action of the current screen."""
+"""Command palette (ctrl+p): one provider, in a fixed order: the app's own commands, then what the current
+screen can do, then what the focused widget can do (table moves and the like), then Textual's system
+commands (theme, keys, screenshot).
+
+One provider rather than several because the palette shows discovery hits in the order they arrive and
+runs providers concurrently: with several, generic table moves could come before "New project". When
+searching, the same order is kept by weighting the fuzzy score per group.
+"""
 
 from __future__ import annotations
 
@@ -19,53 +26,51 @@ COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
     ("Help", "Every key binding (?)", "help", False),
     ("Quit", "Leave appbuilder (q)", "quit", False),
 )
+GROUP_WEIGHTS = (1.0, 0.9, 0.6, 0.5)  # app, screen, focused widget, system: search scores scaled by group
 Entry = tuple[str, str, Callable[[], Any]]  # title, help, what to run
 
 
-class ActionProvider(Provider):
-    """Fuzzy search over `entries()`; subclasses say what the entries are."""
+class AppBuilderCommands(Provider):
+    """Every palette entry, app commands first; purge only appears in dev mode."""
 
-    def entries(self) -> list[Entry]:
-        raise NotImplementedError
+    def groups(self) -> list[list[Entry]]:
+        dev = bool(getattr(self.app, "dev_mode", False))
+        app_entries = [(title, text, partial(self.app.run_action, action))
+                       for title, text, action, dev_only in COMMANDS if dev or not dev_only]
+        screen_entries: list[Entry] = []
+        widget_entries: list[Entry] = []
+        for title, text, action, node in screen_actions(self.screen):
+            group = screen_entries if isinstance(node, Screen) or node is self.app else widget_entries
+            group.append((title, text, partial(self.app.run_action, action, node)))
+        taken = {title for title, _, _ in app_entries + screen_entries + widget_entries}
+        system = [(name, text, callback) for name, text, callback, discover
+                  in self.app.get_system_commands(self.screen) if discover and name not in taken]
+        return [app_entries, screen_entries, widget_entries, system]
 
     async def discover(self) -> Hits:
-        for title, text, run in self.entries():
-            yield DiscoveryHit(title, run, help=text)
+        for group in self.groups():
+            for title, text, run in group:
+                yield DiscoveryHit(title, run, help=text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, text, run in self.entries():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), run, help=text)
-
-
-class AppBuilderCommands(ActionProvider):
-    """Palette entries for the app's actions; purge only appears in dev mode."""
-
-    def entries(self) -> list[Entry]:
-        dev = bool(getattr(self.app, "dev_mode", False))
-        return [(title, text, partial(self.app.run_action, action))
-                for title, text, action, dev_only in COMMANDS if dev or not dev_only]
-
-
-class ScreenCommands(ActionProvider):
-    """Palette entries for what the screen under the palette can do now (its footer and more)."""
-
-    def entries(self) -> list[Entry]:
-        return [(title, text, partial(self.app.run_action, action, node))
-                for title, text, action, node in screen_actions(self.screen)]
+        for weight, group in zip(GROUP_WEIGHTS, self.groups(), strict=True):
+            for title, text, run in group:
+                score = matcher.match(title)
+                if score > 0:
+                    yield Hit(score * weight, matcher.highlight(title), run, help=text)
 
 
 def screen_actions(screen: Screen) -> list[tuple[str, str, str, Any]]:
     """(title, help, action, namespace) for each enabled binding with a description on `screen`, once each;
-    the app's own actions (in COMMANDS) are left to AppBuilderCommands."""
-    skip = {action for _, _, action, _ in COMMANDS} | {"command_palette", "back"}
+    the app's own actions (in COMMANDS) are left to the first group."""
+    skip = {action for _, _, action, _ in COMMANDS} | {"command_palette", "back", "help_quit", "interrupt"}
     found: dict[str, tuple[str, str, str, Any]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
         if active.enabled and binding.description and binding.action not in skip | set(found):
-            text = f"{screen_title(screen)} · key {screen.app.get_key_display(binding)}"
+            where = screen_title(screen) if isinstance(active.node, Screen) else type(active.node).__name__
+            text = f"{where} · key {screen.app.get_key_display(binding)}"
             found[binding.action] = (binding.description, text, binding.action, active.node)
     return list(found.values())
 

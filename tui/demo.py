@@ -1,9 +1,15 @@
-"""`--demo`: a throwaway reference server (seeded, purge allowed) in a temp dir, logged in as demo/demo."""
+"""`--demo`: a throwaway reference server (seeded, purge allowed) in a temp dir, logged in as demo/demo.
+
+The temp dir goes when the demo ends, also when the terminal is closed (SIGHUP) or the process is told to
+stop (SIGTERM); a dir left by a demo that was killed outright is removed by the next demo (each dir names
+its owner's pid)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +21,33 @@ from types import TracebackType
 import httpx
 
 READY_LINE = "appbuilder server listening on"
+PREFIX = "appbuilder-demo-"
+OWNER_FILE = "owner.pid"
 DEMO_USER = ("demo", "demo-password")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(root: Path | None = None) -> list[Path]:
+    """Remove demo dirs whose owner process is gone (a demo killed without cleaning up); returns them."""
+    removed: list[Path] = []
+    for directory in Path(root or tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            owner = int((directory / OWNER_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue  # not ours to judge (an older demo, or one still being created)
+        if owner != os.getpid() and not alive(owner):
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
 
 
 def free_port() -> int:
@@ -31,7 +63,8 @@ class DemoServer:
         self.speed = speed
         self.timeout = timeout
         self.port = free_port()
-        self.directory = Path(tempfile.mkdtemp(prefix="appbuilder-demo-"))
+        self.directory = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.directory / OWNER_FILE).write_text(str(os.getpid()))
         self.log_path = self.directory / "server.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -110,18 +143,40 @@ async def run_demo(dev: bool = True) -> int:
     from tui.services.client import ApiClient
     from tui.services.tokens import TokenStore
 
-    print("Starting the demo server…", flush=True)
-    with DemoServer() as server:
-        client = ApiClient(server.url, token_store=TokenStore(server.token_dir))
-        try:
-            await client.login(*DEMO_USER)
-            app = AppBuilderApp(client, dev_mode=dev)
-            await app.run_async()
-            if app.client is not client:
-                await app.client.aclose()
-        except ServiceError as err:
-            print(f"appbuilder-tui: demo failed: {err.message}", file=sys.stderr)
-            return 1
-        finally:
-            await client.aclose()
+    remove_stale()
+    started = time.monotonic()
+    server = DemoServer()
+    print(f"Starting the demo server on {server.url} (migrating and seeding a fresh database: a few "
+          f"seconds)…\nDemo data: {server.directory} (removed when the demo ends)", flush=True)
+    loop = asyncio.get_running_loop()
+    app: AppBuilderApp | None = None
+
+    def stop(*_: object) -> None:  # terminal closed or asked to stop: end the app so the data goes too
+        if app is not None and app.is_running:
+            app.exit()
+        else:
+            raise KeyboardInterrupt
+
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop)
+    try:
+        with server:
+            ready = time.monotonic() - started
+            print(f"Server ready in {ready:.1f}s; logging in as {DEMO_USER[0]}…", flush=True)
+            client = ApiClient(server.url, token_store=TokenStore(server.token_dir))
+            try:
+                await client.login(*DEMO_USER)
+                app = AppBuilderApp(client, dev_mode=dev)
+                await app.run_async()
+                if app.client is not client:
+                    await app.client.aclose()
+            except ServiceError as err:
+                print(f"appbuilder-tui: demo failed: {err.message}", file=sys.stderr)
+                return 1
+            finally:
+                await client.aclose()
+    finally:
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    print(f"Demo data removed ({server.directory}).", flush=True)
     return 0

@@ -18,6 +18,7 @@ from tests.tui.harness import wait_for
 from tui.services import (
     AuthRequired,
     Job,
+    JobPage,
     NotFound,
     ServerInfo,
     Session,
@@ -106,6 +107,9 @@ class ShellFake:
 
     async def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]:
         yield list(self.jobs), len(self.jobs)
+
+    async def list_jobs_page(self, limit: int, offset: int = 0) -> JobPage:
+        return JobPage(count=len(self.jobs), results=self.jobs[offset:offset + limit])
 
     async def create_job(self, prompt: str) -> Job:
         self.next_id += 1

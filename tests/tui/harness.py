@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
@@ -49,6 +50,7 @@ class HostApp(App[None]):
     """What the screens expect of AppBuilderApp (client, dev_mode, connection_state); records navigation."""
 
     CSS = "#host-base { content-align: center middle; height: 1fr; }"
+    BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit")]  # as AppBuilderApp
 
     def __init__(self, make_screen: Callable[[], Screen], client: Any, dev_mode: bool = False) -> None:
         super().__init__()
@@ -63,6 +65,9 @@ class HostApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.make_screen())
+
+    def action_help(self) -> None:
+        """The key shows in footers as in the real app; the help screen has its own tests there."""
 
     def on_open_app(self, message: OpenApp) -> None:
         self.navigation.append(message)
@@ -117,11 +122,13 @@ PRD = """# Todo app
 ## Non-goals
 - Sharing between users
 """
+LONG_COMMENT = ("every task of the signed-in user, newest first, with its due date, its reminders and the "
+                "list it belongs to: the end of this line is only readable by scrolling sideways (END)")
 FILES = [
     AppFile(path="README.md", language="markdown", content="# Todo app\n\nRun `make dev`.\n"),
     AppFile(path="backend/app.py", language="python",
             content='from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/tasks")\n'
-                    'def tasks() -> list[dict]:\n    return []\n'),
+                    'def tasks() -> list[dict]:\n    return []  # ' + LONG_COMMENT + '\n'),
     AppFile(path="backend/models.py", language="python", content="class Task:\n    title: str\n"),
     AppFile(path="frontend/index.html", language="html", content="<!doctype html>\n<h1>Todo</h1>\n"),
     AppFile(path="frontend/app.zz", language="klingon", content="qapla'\n"),

@@ -113,4 +113,5 @@ def test_snapshot_typed_confirm_purge(snap_compare: Any, size: tuple[int, int]) 
         await pilot.press(*"pur")
         await pilot.pause()
 
-    assert snap_compare(make_app(allow_purge=True), terminal_size=size, run_before=asked)
+    app = AppBuilderApp(ShellFake(allow_purge=True), dev_mode=True, clock=fixed_clock)
+    assert snap_compare(app, terminal_size=size, run_before=asked)

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Select
+from textual.widgets import Input, Label, Select
 
 from tui.messages import AuthLost
 from tui.services import AuthRequired, ServiceError
+from tui.widgets.key_footer import KeyFooter
 
 ROLES = ("user", "agent", "system")
 SaveMessage = Callable[[str, str], Awaitable[None]]
@@ -35,7 +36,7 @@ class AddMessageScreen(ModalScreen[tuple[str, str] | None]):
             yield Input(placeholder="content", id="add-content")
             yield Select([(role, role) for role in ROLES], value="user", allow_blank=False, id="add-role")
             yield Label("enter/ctrl+s add · tab next field · escape cancel", id="add-help")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#add-content", Input).focus()

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.services import App, ServiceError
 from tui.widgets.architecture_tree import ArchitectureTree
 from tui.widgets.feedback import go_back, report, when
 from tui.widgets.file_viewer import FileViewer
+from tui.widgets.key_footer import KeyFooter
 
 
 def graphical_browser_available() -> bool:
@@ -81,7 +82,7 @@ class AppDetailScreen(Screen[None]):
         yield Static(Text(f"App #{self.app_id}"), id="app-title")
         yield Static("Loading the app…", id="app-facts")
         yield Vertical(id="app-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

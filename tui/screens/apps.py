@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui.messages import OpenApp
 from tui.services import AppSummary, ServiceError
 from tui.widgets.feedback import go_back, report, when
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.nav_table import ListTable
 
 EMPTY = "No apps yet: finish a build to get one."
+
+
+FIXED_COLUMNS = (("job", 6), ("files", 6), ("created", 17))
 
 
 class AppsScreen(Screen[None]):
@@ -32,18 +38,30 @@ class AppsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Apps", id="apps-title")
         yield Input(placeholder="filter by name (escape clears)", id="apps-filter")
-        yield DataTable(id="apps-table", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="apps-table", cursor_type="row", zebra_stripes=True)
         yield Static("Loading apps…", id="apps-state")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("name", key="name")
-        table.add_column("job", key="job", width=6)
-        table.add_column("files", key="files", width=6)
-        table.add_column("created", key="created", width=17)
+        table.add_column("name", key="name", width=self.name_width())
+        for key, width in FIXED_COLUMNS:
+            table.add_column(key, key=key, width=width)
         table.focus()
         self.load()
+
+    def name_width(self) -> int:
+        """The name takes what the fixed columns leave (each column has one cell of padding per side), so
+        'created' stays whole at 80 columns; long names end in an ellipsis."""
+        fixed = sum(width for _, width in FIXED_COLUMNS) + 2 * (len(FIXED_COLUMNS) + 1) + 2
+        return max(12, self.app.size.width - fixed)
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        for key, column in table.columns.items():
+            if key.value == "name":
+                column.width = self.name_width()
+        table.refresh(layout=True)
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
@@ -62,7 +80,8 @@ class AppsScreen(Screen[None]):
         shown = [a for a in self.apps if needle in a.name.lower() or needle in a.description.lower()]
         table.clear()
         for item in shown:
-            table.add_row(item.name, f"#{item.job}", str(item.file_count), when(item.created_at),
+            name = Text(item.name, no_wrap=True, overflow="ellipsis")
+            table.add_row(name, f"#{item.job}", str(item.file_count), when(item.created_at),
                           key=str(item.id))
         table.set_class(not shown, "-hidden")
         if not self.apps:

@@ -11,7 +11,8 @@ from textual.widgets import Button, Input, Label, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask a yes/no question; dismisses with True (y / enter) or False (n / escape)."""
+    """Ask a yes/no question; dismisses with True (y) or False (n / escape); enter presses the focused
+    button, which is No for a destructive question (danger) so a stray enter never deletes anything."""
 
     CSS_PATH = "confirm.tcss"
     BINDINGS = [
@@ -36,10 +37,10 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(f"{self.yes_label} (y)", id="confirm-yes",
                              variant="error" if self.danger else "primary")
                 yield Button("No (n)", id="confirm-no")
-            yield Static("y / enter: yes    n / escape: no", classes="hint")
+            yield Static("y: yes    n / escape: no    enter: the highlighted button", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-no" if self.danger else "#confirm-yes", Button).focus()
 
     def action_toggle_focus(self) -> None:
         target = "#confirm-no" if self.focused and self.focused.id == "confirm-yes" else "#confirm-yes"

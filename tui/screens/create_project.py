@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from tui.messages import AuthLost, JobsChanged, OpenJob
 from tui.screens.confirm import ConfirmScreen
 from tui.services import AuthRequired, ServiceError, ValidationFailed
 from tui.widgets.connection import ConnectionIndicator
+from tui.widgets.key_footer import KeyFooter
 
 DEFAULT_MAX = 20000
 HINT = "Describe the app you want: who uses it, what it does, what matters most."
@@ -45,7 +46,7 @@ class CreateProjectScreen(Screen[None]):
         with Horizontal(id="create-status"):
             yield Static("", id="create-error")
             yield Static("", id="create-counter")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.update_counter()

@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import Row, RowKey
 from textual.worker import Worker, get_current_worker
 
@@ -39,10 +39,14 @@ from tui.services import (
 )
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.feedback import report
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.nav_table import ListTable
 
 EMPTY = "No projects yet — press n to create one."
 ACTIVE = ("prd", "building")
 REFRESH_SECONDS = 10.0
+NEWEST_SECONDS = 3.0  # how often the newest page is checked for jobs created or changed elsewhere
+NEWEST_PAGE = 20
 MAX_WATCHED = 8
 FILTER_DELAY = 0.06
 SLOW_FILL = 0.03  # seconds: a rebuild slower than this makes the filter wait for a pause in typing
@@ -93,7 +97,7 @@ def sort_value(job: Job, column: str) -> object:
     return job.id
 
 
-class JobsTable(DataTable):
+class JobsTable(ListTable):
     """A DataTable that skips measuring every cell when all columns have fixed widths (fast at 10k rows)."""
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
@@ -181,7 +185,7 @@ class DashboardScreen(Screen[None]):
         yield box
         yield JobsTable(id="jobs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading projects…", id="dash-state")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -193,6 +197,7 @@ class DashboardScreen(Screen[None]):
         who = f"{user.username} @ {client.server_url}" if user else client.server_url
         self.query_one("#dash-title", Static).update(Text(f"appbuilder · projects · {who}"))
         self.set_interval(REFRESH_SECONDS, self.tick)
+        self.set_interval(NEWEST_SECONDS, self.check_newest)
         table.focus()
 
     def title_width(self) -> int:
@@ -216,6 +221,8 @@ class DashboardScreen(Screen[None]):
 
     # ----- loading ----------------------------------------------------------------------------------
     def on_screen_resume(self) -> None:
+        if not self.is_current:  # popped on the way to a new dashboard (logged in as someone else)
+            return
         box = self.query_one("#dash-filter", Input)
         if self.focused is None or (self.focused is box and not box.has_class("-visible")):
             self.query_one(JobsTable).focus()
@@ -236,6 +243,44 @@ class DashboardScreen(Screen[None]):
             self.load()
         elif self.ticks % 6 == 0 and self.jobs:
             self.set_jobs(self.jobs)
+
+    @property
+    def on_top(self) -> bool:
+        """Shown on top (`is_current` is also true under a screen pushed on top, e.g. a Live build)."""
+        return self.app.screen is self
+
+    def check_newest(self) -> None:
+        if self.on_top and self.loaded and not self.is_loading:
+            self.newest()
+
+    @property
+    def is_loading(self) -> bool:
+        return any(w.group == "load" and not w.is_finished for w in self.workers)
+
+    @work(exclusive=True, group="newest")
+    async def newest(self) -> None:
+        """Jobs created or changed elsewhere (the CLI, the web app, another terminal): one request for the
+        newest page (the server orders by last update), never the whole list. New ids are added; a job
+        changed since it was loaded is redrawn; a total that still differs means deletions: reload."""
+        client = self.app.client  # type: ignore[attr-defined]
+        try:
+            page = await client.list_jobs_page(limit=NEWEST_PAGE)
+        except ServiceError:
+            return  # the next check, or the slow reload, tries again; errors show on reload
+        if not self.on_top or self.is_loading:
+            return
+        known = {job.id: job for job in self.jobs}
+        fresh = [job for job in page.results if job.id not in known]
+        changed = [job for job in page.results
+                   if job.id in known and job.updated_at != known[job.id].updated_at]
+        if fresh:
+            self.set_jobs(fresh + self.jobs)
+        for job in changed:
+            self.update_job(job)
+        if fresh or changed:
+            self.follow_active()
+        if page.count != len(self.jobs):
+            self.load()
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
@@ -506,8 +551,11 @@ class DashboardScreen(Screen[None]):
         self.fill()
 
     def action_purge(self) -> None:
+        refused = getattr(self.app, "purge_refused", lambda: None)()
         if not getattr(self.app, "dev_mode", False):
-            self.notify("Purge is only available in dev mode (--dev).", severity="warning")
+            refused = "Purge is only available in dev mode (--dev)."
+        if refused:  # at once, before asking to type anything
+            self.notify(refused, severity="warning")
             return
         self.purge()
 

@@ -25,8 +25,11 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
     ("Login", "tui.screens.login", "LoginScreen"),
 )
 EXTRA: dict[str, list[tuple[str, str]]] = {
-    "Global": [("↑ ↓ pgup pgdn", "Move in lists"), ("tab shift+tab", "Next / previous field")],
+    "Global": [("ctrl+p", "Command palette: every action by name"), ("↑ ↓ pgup pgdn", "Move in lists"),
+               ("home end j k", "First / last row, down / up in tables (g G in lists)"),
+               ("tab shift+tab", "Next / previous field")],
 }
+DEV_ACTIONS = frozenset({"purge", "delete_message", "add_message", "show_tab('tab-messages')"})
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "full_stop": ".", "plus": "+",
              "minus": "-", "space": "space", "exclamation_mark": "!"}
 
@@ -37,17 +40,22 @@ def key_label(keys: str) -> str:
     return " ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
-def rows_of(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+def rows_of(bindings: Iterable[BindingType], dev: bool = True) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for item in bindings:
         binding = item if isinstance(item, Binding) else Binding(*item)
         description = binding.description or binding.tooltip
-        if description:
+        if description and (dev or binding.action not in DEV_ACTIONS):  # no keys that do nothing here
             rows.append((key_label(binding.key), description))
     return rows
 
 
-def default_sections(names: Iterable[str] | None = None) -> list[Section]:
+def title_of(screen_class_name: str) -> str | None:
+    """The help section of a screen class ('LiveBuildScreen' -> 'Live build')."""
+    return next((title for title, _, name in SCREENS if name == screen_class_name), None)
+
+
+def default_sections(names: Iterable[str] | None = None, dev: bool = True) -> list[Section]:
     """Sections for the named screens (all by default), in SCREENS order."""
     wanted = set(names) if names is not None else None
     sections: list[Section] = []
@@ -58,7 +66,7 @@ def default_sections(names: Iterable[str] | None = None) -> list[Section]:
             cls = getattr(importlib.import_module(module), cls_name)
         except (ImportError, AttributeError):
             continue
-        rows = rows_of(getattr(cls, "BINDINGS", [])) + EXTRA.get(title, [])
+        rows = rows_of(getattr(cls, "BINDINGS", []), dev) + EXTRA.get(title, [])
         if rows:
             sections.append((title, rows))
     return sections
@@ -78,9 +86,10 @@ class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
 
-    def __init__(self, sections: list[Section] | None = None, current: str | None = None) -> None:
+    def __init__(self, sections: list[Section] | None = None, current: str | None = None,
+                 dev: bool = True) -> None:
         super().__init__()
-        self.sections = sections if sections is not None else default_sections()
+        self.sections = sections if sections is not None else default_sections(dev=dev)
         if current:  # the screen the user came from goes first
             self.sections.sort(key=lambda section: section[0] != current)
 

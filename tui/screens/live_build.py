@@ -12,7 +12,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane
 
 from tui.messages import JobsChanged, OpenApp
 from tui.screens.add_message import AddMessageScreen
@@ -35,10 +36,12 @@ from tui.services import (
     StepEvent,
     WarningEvent,
 )
+from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.connection import FALLBACK_LABEL
 from tui.widgets.feedback import go_back, report
-from tui.widgets.message_table import MessageTable
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.message_table import MessageTable, excerpt
 from tui.widgets.stage_progress import StageProgress
 
 
@@ -77,10 +80,10 @@ class LiveBuildScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("i", "focus_chat", "Chat"),
+        Binding("o", "open_app", "Open app"),
         Binding("g", "start_build", "Build"),
         Binding("R", "retry_build", "Retry build", show=False),
         Binding("e", "edit_prompt", "Edit prompt"),
-        Binding("o", "open_app", "Open app"),
         Binding("1", "show_tab('tab-chat')", "Chat tab", show=False),
         Binding("2", "show_tab('tab-prd')", "PRD tab", show=False),
         Binding("3", "show_tab('tab-messages')", "Messages tab", show=False),
@@ -103,6 +106,7 @@ class LiveBuildScreen(Screen[None]):
         self.last_message_id = 0
         self.chat_reason = CHAT_REASONS["loading"]
         self.socket_failed = False
+        self.last_step_text = ""
         self.fallback = ""  # set once the socket follows the job through the API as well
 
     # ----- layout -------------------------------------------------------------------------------------
@@ -121,8 +125,8 @@ class LiveBuildScreen(Screen[None]):
         with TabbedContent(id="tabs", initial="tab-chat"):
             with TabPane("Chat", id="tab-chat"):
                 yield ChatLog(id="chat-log")
-                yield Input(placeholder="Message the agent (enter sends, escape leaves the input)",
-                            id="chat-input", disabled=True)
+                yield ChatInput(placeholder="Message the agent (enter sends, escape leaves the input)",
+                                id="chat-input", disabled=True)
                 yield Static(CHAT_REASONS["loading"], id="chat-reason")
             with TabPane("PRD", id="tab-prd"):
                 with VerticalScroll(id="prd-scroll", can_focus=True):
@@ -130,14 +134,14 @@ class LiveBuildScreen(Screen[None]):
             if self.dev_mode:
                 with TabPane("Messages", id="tab-messages"):
                     yield MessageTable(id="messages-table")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()
 
     def on_screen_resume(self) -> None:
         """Back from the login screen (or any modal): pick the stream up where it stopped."""
-        if self.socket_failed and not self.gone:
+        if self.socket_failed and not self.gone and self.is_current:
             self.follow()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -173,10 +177,13 @@ class LiveBuildScreen(Screen[None]):
                 await self.apply(event)
         except ServiceError as err:
             report(self, err)
-            self.socket_failed = True
             self.set_connection("offline")
         finally:
             await socket.close()
+        # The stream ended by itself (a JobSocket ends with ConnectionEvent("closed") when the session is
+        # gone, a fake may raise): a resume after logging in again picks it up. Closing it ourselves
+        # cancels this worker and never gets here.
+        self.socket_failed = not self.gone
 
     @work(group="chat")
     async def send_chat(self, text: str) -> None:
@@ -224,7 +231,9 @@ class LiveBuildScreen(Screen[None]):
 
     @work(group="messages")
     async def delete_message(self, message_id: int) -> None:
-        if not await self.confirm(f"Delete message #{message_id}?"):
+        content = excerpt(self.query_one(MessageTable).content_of(message_id), 300)
+        if not await self.confirm(f"Delete message #{message_id}?\n“{content}”" if content
+                                  else f"Delete message #{message_id}?"):
             return
         try:
             await self.app.client.delete_message(message_id)  # type: ignore[attr-defined]
@@ -251,6 +260,8 @@ class LiveBuildScreen(Screen[None]):
         if status:
             self.status = job.status
             self.query_one(StageProgress).load(job.stages)
+            if job.status == "failed":
+                self.query_one(StageProgress).job_failed()
             if job.prd:
                 self.show_prd(job.prd)
             if job.app_id is not None and self.app_ready is None:
@@ -273,7 +284,13 @@ class LiveBuildScreen(Screen[None]):
                 self.show_prd(event.prd)
                 chat.add("system", "PRD ready: press 2 to read it.", event.message_id)
             case StepEvent():
-                self.query_one(StageProgress).update_stage(event.stage, event.stage_status, event.progress)
+                if event.text and event.text != self.last_step_text:  # the build log, for every user
+                    self.last_step_text = event.text
+                    chat.add("system", event.text, event.message_id)
+                stages = self.query_one(StageProgress)
+                stages.update_stage(event.stage, event.stage_status, event.progress)
+                if self.status == "failed":
+                    stages.job_failed()
             case AppReadyEvent():
                 self.set_app_ready(event.app_id, event.name)
                 chat.add("system", f"App ready: {event.name}", event.message_id)
@@ -302,9 +319,11 @@ class LiveBuildScreen(Screen[None]):
 
     def set_app_ready(self, app_id: int, name: str) -> None:
         self.app_ready = (app_id, name)
-        label = f"App ready: {name} — press o to open" if name else "App ready — press o to open"
+        label = Text("App ready — press o to open", no_wrap=True, overflow="ellipsis")
+        if name:  # after the key, so a narrow terminal cuts the name, not how to open it
+            label.append(f": {name}")
         banner = self.query_one("#app-banner", Static)
-        banner.update(Text(label))
+        banner.update(label)
         banner.add_class("-visible")
         self.refresh_bindings()
 
@@ -324,6 +343,8 @@ class LiveBuildScreen(Screen[None]):
             widget.set_class(self.connection == name, f"-{name}")
 
     def watch_status(self, status: str) -> None:
+        if status == "failed":
+            self.query_one(StageProgress).job_failed()
         badge = self.query_one("#job-status", Static)
         badge.update(status)
         badge.set_classes(f"-{status}")
@@ -344,6 +365,7 @@ class LiveBuildScreen(Screen[None]):
         reason = self.query_one("#chat-reason", Static)
         open_ = self.status == "collecting" and not self.gone
         chat_input.disabled = not open_
+        chat_input.display = open_  # closed: its rows go to the transcript (5 rows at 80x24 otherwise)
         if self.gone:
             self.chat_reason = "This job was deleted: nothing more can be sent."
         elif open_:
@@ -382,7 +404,10 @@ class LiveBuildScreen(Screen[None]):
             chat_input.focus()
 
     def action_show_tab(self, tab: str) -> None:
+        """Switch and focus at once, before the old tab's Hide event blurs its widget (Textual would then
+        focus the next widget in the chain, which can switch back to the old tab)."""
         self.query_one(TabbedContent).active = tab
+        self.focus_tab(tab)
 
     def action_start_build(self) -> None:
         reason = self.blocked_reason
@@ -433,5 +458,22 @@ class LiveBuildScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "tab-messages":
-            self.query_one(MessageTable).focus()
+        """A tab clicked: its content takes the keys. Stale messages (the tab changed again since) and focus
+        already inside the pane are left alone: focusing a widget activates its pane, so acting on either
+        would make two tabs take turns."""
+        pane = event.pane
+        if pane.id != self.query_one(TabbedContent).active or (
+                self.focused is not None and pane in self.focused.ancestors_with_self):
+            return
+        self.focus_tab(pane.id or "")
+
+    def focus_tab(self, tab: str) -> None:
+        """Focus the content of a tab: the PRD scrolls with ↓/PageDown/End at once, the chat input types."""
+        if tab == "tab-messages":
+            target: Widget = self.query_one(MessageTable)
+        elif tab == "tab-prd":
+            target = self.query_one("#prd-scroll")
+        else:
+            chat_input = self.query_one("#chat-input", Input)
+            target = self.query_one(ChatLog) if chat_input.disabled else chat_input
+        target.focus()

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static, Tab, Tabs
+from textual.widgets import Button, Input, Label, Static, Tab, Tabs
 
 from tui.services import AuthRequired, ServerUnavailable, ServiceError, User, ValidationFailed
 from tui.widgets.connection import ConnectionIndicator, unreachable
+from tui.widgets.key_footer import KeyFooter
 
 FIELDS = ("server", "username", "password", "email")
 WRONG_CREDENTIALS = "Wrong username or password."
@@ -67,7 +68,7 @@ class LoginScreen(Screen[LoginResult | None]):
             yield Button("Log in", id="login-submit", variant="primary")
             yield Static("", id="login-error")
             yield Static("enter submits · ctrl+t switches login/register · tab next field", classes="hint")
-        yield Footer()
+        yield KeyFooter()
 
     def initial_values(self) -> dict[str, str]:
         values = {"server": self.app.client.server_url}  # type: ignore[attr-defined]

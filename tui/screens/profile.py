@@ -7,12 +7,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.messages import AuthLost
 from tui.services import ServiceError, User
 from tui.widgets.confirm_bridge import ask
 from tui.widgets.feedback import go_back, report, when
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.nav_table import ListTable
 
 
 class ProfileScreen(Screen[None]):
@@ -28,13 +30,22 @@ class ProfileScreen(Screen[None]):
         self.user: User | None = None
         self.users: list[User] = []
         self.state = "loading"
+        self.shown_login: object = None
 
     def compose(self) -> ComposeResult:
         yield Static("Profile", id="profile-title")
         yield Static("Loading your profile…", id="profile-facts")
         yield Static("", id="users-title")
-        yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield ListTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield KeyFooter()
+
+    def on_screen_resume(self) -> None:
+        """Back from logging in again: the session (token expiry, maybe the user) is a new one."""
+        if self.is_current and self.state != "loading" and self.login_of_app() is not self.shown_login:
+            self.load()
+
+    def login_of_app(self) -> object:
+        return getattr(self.app, "user", None)  # a new object at every login
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -45,6 +56,8 @@ class ProfileScreen(Screen[None]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         client = self.app.client  # type: ignore[attr-defined]
+        self.state = "loading"
+        self.shown_login = self.login_of_app()
         try:
             self.user = await client.me()
         except ServiceError as err:

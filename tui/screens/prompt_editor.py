@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Label, TextArea
 
 from tui.messages import AuthLost
 from tui.services import AuthRequired, ServiceError
+from tui.widgets.key_footer import KeyFooter
 
 SaveCallback = Callable[[str], Awaitable[None]]
 
@@ -39,7 +40,7 @@ class PromptEditorScreen(ModalScreen[str | None]):
             yield TextArea(self.prompt, id="prompt-text", soft_wrap=True, show_line_numbers=False,
                            tab_behavior="focus")
             yield Label("ctrl+s save · escape cancel", id="prompt-help")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

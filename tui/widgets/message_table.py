@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
 from tui.services import (
     AppReadyEvent,
     ChatEvent,
@@ -13,6 +11,7 @@ from tui.services import (
     StatusEvent,
     StepEvent,
 )
+from tui.widgets.nav_table import NavTable
 
 EXCERPT = 70
 
@@ -41,13 +40,18 @@ def row_for(event: Event) -> tuple[int, str, str, str] | None:
     return None
 
 
-class MessageTable(DataTable[str]):
+class MessageTable(NavTable):  # g is Build on the Live build screen: no g/G here
     """Row keys are message ids (as strings)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.contents: dict[int, str] = {}
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
         self.add_column("id", key="id", width=6)
+        self.add_column("time", key="time", width=8)
         self.add_column("kind", key="kind", width=7)
         self.add_column("role", key="role", width=7)
         self.add_column("content", key="content")
@@ -57,8 +61,15 @@ class MessageTable(DataTable[str]):
         if row is None or str(row[0]) in self.rows:
             return False
         message_id, kind, role, content = row
-        self.add_row(str(message_id), kind, role, excerpt(content), key=str(message_id))
+        created = getattr(event, "created_at", None)
+        moment = created.astimezone().strftime("%H:%M:%S") if created else "-"
+        self.contents[message_id] = content
+        self.add_row(str(message_id), moment, kind, role, excerpt(content), key=str(message_id))
         return True
+
+    def content_of(self, message_id: int) -> str:
+        """The whole content of a row (the table shows an excerpt)."""
+        return self.contents.get(message_id, "")
 
     @property
     def message_ids(self) -> list[int]:

@@ -81,6 +81,12 @@ class StageProgress(Vertical):
         for stage in stages:
             self.update_stage(stage.name, stage.status, stage.progress)
 
+    def job_failed(self) -> None:
+        """The job failed: a stage still marked running (the server may leave it so) failed with it."""
+        for row in self.query(StageRow):
+            if row.status == "running":
+                row.set_state("failed", row.progress)
+
     def states(self) -> dict[str, tuple[str, int]]:
         return {row.stage: (row.status, row.progress) for row in self.query(StageRow)}
 
