@@ -89,7 +89,7 @@ async def test_demo_server_seeds_logs_in_and_cleans_up(token_dir: Path) -> None:
         client = await logged_in_client(server.url, server.token_dir, *DEMO_USER)
         info = await client.server_info()
         assert info.allow_job_purge
-        app = AppBuilderApp(client)
+        app = AppBuilderApp(client, dev_mode=True)  # as run_demo does
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen)
                         and app.screen.state == "ready", what="seeded dashboard")
