@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +24,7 @@ import httpx
 READY_LINE = "appbuilder server listening on"
 PREFIX = "appbuilder-demo-"
 OWNER_FILE = "owner.pid"
+HANG_UP_GRACE = 10.0  # seconds the app has to end after a hang-up before the process goes
 DEMO_USER = ("demo", "demo-password")
 
 
@@ -118,14 +120,15 @@ class DemoServer:
         return lines[-1] if lines else "no output"
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
+        """End the server and remove the data; safe to call twice and from the hang-up thread."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
             try:
-                self.proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
+                proc.kill()
+                proc.wait(5)
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self) -> DemoServer:
@@ -151,14 +154,21 @@ async def run_demo(dev: bool = True) -> int:
     loop = asyncio.get_running_loop()
     app: AppBuilderApp | None = None
 
-    def stop(*_: object) -> None:  # terminal closed or asked to stop: end the app so the data goes too
+    def hang_up() -> None:
+        """Remove the data first, then give the app a moment to end; a shutdown stuck on the dead terminal
+        (seen: a thread join that never returns) must not leave the process behind."""
+        server.stop()
+        time.sleep(HANG_UP_GRACE)
+        os._exit(128 + signal.SIGHUP)
+
+    def stop(signum: int, _frame: object) -> None:  # a plain handler: it runs even while the loop is blocked
+        threading.Thread(target=hang_up, name="demo-hang-up", daemon=True).start()
         if app is not None and app.is_running:
-            app.exit()
+            loop.call_soon_threadsafe(app.exit)
         else:
             raise KeyboardInterrupt
 
-    for signum in (signal.SIGHUP, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGHUP, signal.SIGTERM)}
     try:
         with server:
             ready = time.monotonic() - started
@@ -176,7 +186,7 @@ async def run_demo(dev: bool = True) -> int:
             finally:
                 await client.aclose()
     finally:
-        for signum in (signal.SIGHUP, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     print(f"Demo data removed ({server.directory}).", flush=True)
     return 0
