@@ -239,6 +239,8 @@ class DashboardScreen(Screen[None]):
         if not self.is_current:
             return
         self.ticks += 1
+        if self.is_loading:  # a long first load (50k jobs) must finish, not be restarted every tick
+            return
         if any(job.status in ACTIVE and job.id not in self.watched for job in self.jobs):
             self.load()
         elif self.ticks % 6 == 0 and self.jobs:
