@@ -1,0 +1,47 @@
+"""A long first load (50k jobs arrive page by page) is never cancelled and restarted by the periodic tick."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from tests.tui.conftest import ShellFake, fixed_clock, sample_jobs
+from tests.tui.harness import wait_for
+from tui.app import AppBuilderApp
+from tui.screens.dashboard import DashboardScreen
+from tui.services import Job
+
+
+class SlowPages(ShellFake):
+    """The first page at once, the rest only when the test says: a load that is still running."""
+
+    def __init__(self) -> None:
+        jobs = sample_jobs()
+        jobs[0] = jobs[0].model_copy(update={"status": "building"})  # a build no socket follows yet
+        super().__init__(jobs=jobs)
+        self.loads = 0
+        self.rest = asyncio.Event()
+
+    async def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]:
+        self.loads += 1
+        yield self.jobs[:1], len(self.jobs)
+        await self.rest.wait()
+        yield list(self.jobs), len(self.jobs)
+
+
+async def test_tick_does_not_restart_a_running_load() -> None:
+    client = SlowPages()
+    app = AppBuilderApp(client, clock=fixed_clock)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and client.loads == 1,
+                       what="the first load to start")
+        board = app.screen
+        assert isinstance(board, DashboardScreen)
+        await wait_for(pilot, lambda: len(board.jobs) == 1, what="the first page on screen")
+        for _ in range(3):  # three 10-second ticks while the rest of the list is still coming
+            board.tick()
+            await pilot.pause()
+        assert client.loads == 1, "a tick cancelled the running load and started it again"
+        client.rest.set()
+        await wait_for(pilot, lambda: len(board.jobs) == len(client.jobs) and board.loaded,
+                       what="the whole list once the load finished")
