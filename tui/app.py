@@ -17,11 +17,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerFailed
 
+from tui import locations
 from tui.bulk import tune_gc
 from tui.commands import AppBuilderCommands
+from tui.config import ConfigError, Settings, save_setting
 from tui.logs import log_path
 from tui.messages import (
     AuthLost,
@@ -54,8 +57,8 @@ class AppBuilderApp(App[None]):
     TITLE = "appbuilder"
     COMMANDS = {AppBuilderCommands}  # one ordered provider (it adds Textual's system commands last)
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
         Binding("escape", "back", "Back", show=False),
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
     ]
@@ -65,8 +68,9 @@ class AppBuilderApp(App[None]):
 
     def __init__(self, client: Any, dev_mode: bool = False, server_info: ServerInfo | None = None, *,
                  client_factory: ClientFactory | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings if settings is not None else Settings.model_construct()  # defaults only
         self.client = client
         self.server_info = server_info
         self.dev_mode = dev_mode  # --dev (or --demo) only: what the server allows is checked on use
@@ -82,8 +86,32 @@ class AppBuilderApp(App[None]):
 
     def on_mount(self) -> None:
         tune_gc()
+        self.apply_settings()
         self.install_auth_hook(self.client)
         self.boot()
+
+    def apply_settings(self) -> None:
+        """The config file's theme and keymap; from then on a theme picked in the palette is saved."""
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self.settings.theme:
+            if self.settings.theme in self.available_themes:
+                self.theme = self.settings.theme
+            else:
+                self.notify(f"Unknown theme {self.settings.theme!r} in the config file; using {self.theme}.",
+                            severity="warning")
+        self.theme_changed_signal.subscribe(self, self.save_theme)
+
+    def save_theme(self, theme: Theme) -> None:
+        if theme.name == self.settings.theme:
+            return
+        path = locations.config_file()
+        try:
+            save_setting(path, "theme", theme.name)
+        except (ConfigError, OSError, ValueError) as err:
+            self.notify(f"Theme not saved: {err}".splitlines()[0], severity="warning")
+            return
+        self.settings.theme = theme.name
 
     @work(exclusive=True, group="boot")
     async def boot(self) -> None:
