@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import webbrowser
+from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -13,7 +16,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane
 
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.export_dialog import ExportDialog
 from tui.services import App, ServiceError
+from tui.services.export import ExportError, WouldOverwrite, export_files
 from tui.widgets.architecture_tree import ArchitectureTree
 from tui.widgets.feedback import go_back, report, when
 from tui.widgets.file_viewer import FileViewer
@@ -34,6 +40,12 @@ def graphical_browser_available() -> bool:
     console = isinstance(browser, webbrowser.GenericBrowser) and not isinstance(browser,
                                                                                 webbrowser.BackgroundBrowser)
     return not console
+
+
+def export_dir_name(model: App) -> str:
+    """A directory name from the app's name: 'Todo App!' -> 'todo-app' (the id if nothing is left)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", model.name.lower()).strip("-")
+    return slug or f"app-{model.id}"
 
 
 def preview_text(model: App) -> Text:
@@ -69,6 +81,7 @@ class AppDetailScreen(Screen[None]):
         Binding("3", "show_tab('tab-preview')", "Preview"),
         Binding("c", "copy_url", "Copy URL"),
         Binding("o", "open_url", "Open in browser"),
+        Binding("e", "export", "Export"),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -149,6 +162,33 @@ class AppDetailScreen(Screen[None]):
         else:
             self.app.call_from_thread(self.notify, f"No browser available here: copy the URL with c ({url}).",
                                       severity="warning")
+
+    def action_export(self) -> None:
+        if self.model is None:
+            self.notify("The app is not loaded yet.", severity="warning")
+            return
+        default = Path.cwd() / export_dir_name(self.model)
+        self.app.push_screen(ExportDialog(self.model.name, default), self.export_to)
+
+    @work(exclusive=True, group="export")
+    async def export_to(self, directory: Path | None, force: bool = False) -> None:
+        """Write the files (in a thread: it is disk I/O); on existing files ask first, then overwrite."""
+        if directory is None or self.model is None:
+            return
+        try:
+            written = await asyncio.to_thread(export_files, self.model.files, directory, force)
+        except WouldOverwrite as err:
+            question = err.message.replace("use --force to overwrite.", "overwrite them?")
+            if await self.app.push_screen_wait(ConfirmScreen(question, title="Overwrite?",
+                                                             yes_label="Overwrite")):
+                self.export_to(directory, force=True)
+            else:
+                self.notify("Export cancelled: nothing was written.")
+            return
+        except ExportError as err:
+            self.notify(err.message, severity="error")
+            return
+        self.notify(f"Exported {len(written)} file{'s' if len(written) != 1 else ''} to {directory}")
 
     def action_reload(self) -> None:
         self.load()
