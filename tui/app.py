@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -48,6 +49,13 @@ ClientFactory = Callable[[str], Any]
 INTERRUPT_FOREVER = 1e9
 
 log = logging.getLogger(__name__)
+
+
+def build_alert(text: str) -> str:
+    """A terminal bell, then the desktop-notification escapes of iTerm2/kitty/WezTerm (OSC 9) and
+    urxvt/foot/Ghostty (OSC 777); terminals that know neither ignore them."""
+    clean = "".join(ch for ch in text if ch.isprintable())
+    return f"\a\x1b]9;{clean}\x07\x1b]777;notify;appbuilder;{clean}\x07"
 
 
 class AppBuilderApp(App[None]):
@@ -217,25 +225,43 @@ class AppBuilderApp(App[None]):
         self.push_screen(LoginScreen(reason=message.reason, relogin=True), self.after_relogin)
 
     # ----- navigation -------------------------------------------------------------------------------
-    def open_screen(self, module: str, name: str, *args: Any, replace: bool = False) -> None:
+    def open_screen(self, module: str, name: str, *args: Any, replace: bool = False) -> Screen | None:
         """Import a screen lazily (it may not exist yet) and push it, or replace the top screen."""
         try:
             screen_cls = getattr(importlib.import_module(f"tui.screens.{module}"), name)
         except (ImportError, AttributeError):
             self.notify(f"{name.removesuffix('Screen')} is not available yet.", severity="warning")
-            return
+            return None
         screen = screen_cls(*args)
         if replace:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+        return screen
 
     def dashboard(self) -> DashboardScreen | None:
         return next((s for s in reversed(self.screen_stack) if isinstance(s, DashboardScreen)), None)
 
     def on_open_job(self, message: OpenJob) -> None:
-        self.open_screen("live_build", "LiveBuildScreen", message.job_id,
-                         replace=isinstance(self.screen, CreateProjectScreen))
+        screen = self.open_screen("live_build", "LiveBuildScreen", message.job_id,
+                                  replace=isinstance(self.screen, CreateProjectScreen))
+        if screen is not None:
+            self.watch(screen, "status", partial(self.build_status, screen, message.job_id), init=False)
+
+    # ----- build notifications ----------------------------------------------------------------------
+    def build_status(self, screen: Screen, job_id: int, status: str) -> None:
+        """A build this user is watching ended: alert when they are elsewhere (another screen on top, or
+        the terminal window not focused)."""
+        if status not in ("done", "failed") or not self.settings.notify:
+            return
+        if self.screen is screen and self.app_focus:
+            return
+        self.write_alert(build_alert(f"Build #{job_id} {'finished' if status == 'done' else 'failed'}"))
+
+    def write_alert(self, sequence: str) -> None:
+        if self._driver is not None:
+            self._driver.write(sequence)
+            self._driver.flush()
 
     def on_open_app(self, message: OpenApp) -> None:
         self.open_screen("app_detail", "AppDetailScreen", message.app_id)
