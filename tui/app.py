@@ -24,7 +24,7 @@ from textual.worker import WorkerFailed
 
 from tui import locations
 from tui.bulk import tune_gc
-from tui.commands import AppBuilderCommands
+from tui.commands import AppBuilderCommands, OpenByTitle
 from tui.config import ConfigError, Settings, save_setting
 from tui.logs import log_path
 from tui.messages import (
@@ -63,7 +63,7 @@ class AppBuilderApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "appbuilder"
-    COMMANDS = {AppBuilderCommands}  # one ordered provider (it adds Textual's system commands last)
+    COMMANDS = {AppBuilderCommands, OpenByTitle}  # one ordered list, plus jobs and apps by title (search)
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
