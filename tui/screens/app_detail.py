@@ -44,8 +44,10 @@ def graphical_browser_available() -> bool:
 
 
 def export_dir_name(model: App) -> str:
-    """A directory name from the app's name: 'Todo App!' -> 'todo-app' (the id if nothing is left)."""
+    """A short directory name from the app's name: 'Todo App!' -> 'todo-app' (the id if nothing is left)."""
     slug = re.sub(r"[^a-z0-9]+", "-", model.name.lower()).strip("-")
+    if len(slug) > 40:
+        slug = slug[:40].rsplit("-", 1)[0]
     return slug or f"app-{model.id}"
 
 

@@ -24,7 +24,7 @@ class ExportDialog(ModalScreen[Path | None]):
         with Vertical(id="export-box"):
             yield Label(f"Export the files of {self.app_name}", id="export-title")
             yield Input(str(self.default), placeholder="directory", id="export-dir")
-            yield Label("enter export · escape cancel · existing files are kept unless you confirm",
+            yield Label("enter export · escape cancel (existing files are only replaced if you say so)",
                         id="export-help")
 
     def on_mount(self) -> None:
