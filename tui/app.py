@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -17,11 +18,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerFailed
 
+from tui import locations
 from tui.bulk import tune_gc
-from tui.commands import AppBuilderCommands
+from tui.commands import AppBuilderCommands, OpenByTitle
+from tui.config import ConfigError, Settings, save_setting
 from tui.logs import log_path
 from tui.messages import (
     AuthLost,
@@ -47,15 +51,22 @@ INTERRUPT_FOREVER = 1e9
 log = logging.getLogger(__name__)
 
 
+def build_alert(text: str) -> str:
+    """A terminal bell, then the desktop-notification escapes of iTerm2/kitty/WezTerm (OSC 9) and
+    urxvt/foot/Ghostty (OSC 777); terminals that know neither ignore them."""
+    clean = "".join(ch for ch in text if ch.isprintable())
+    return f"\a\x1b]9;{clean}\x07\x1b]777;notify;appbuilder;{clean}\x07"
+
+
 class AppBuilderApp(App[None]):
     """The shell. Screens reach `self.app.client`, `self.app.dev_mode` and `self.app.connection_state`."""
 
     CSS_PATH = "app.tcss"
     TITLE = "appbuilder"
-    COMMANDS = {AppBuilderCommands}  # one ordered provider (it adds Textual's system commands last)
+    COMMANDS = {AppBuilderCommands, OpenByTitle}  # one ordered list, plus jobs and apps by title (search)
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
         Binding("escape", "back", "Back", show=False),
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
     ]
@@ -65,8 +76,9 @@ class AppBuilderApp(App[None]):
 
     def __init__(self, client: Any, dev_mode: bool = False, server_info: ServerInfo | None = None, *,
                  client_factory: ClientFactory | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, settings: Settings | None = None) -> None:
         super().__init__()
+        self.settings = settings if settings is not None else Settings.model_construct()  # defaults only
         self.client = client
         self.server_info = server_info
         self.dev_mode = dev_mode  # --dev (or --demo) only: what the server allows is checked on use
@@ -82,8 +94,32 @@ class AppBuilderApp(App[None]):
 
     def on_mount(self) -> None:
         tune_gc()
+        self.apply_settings()
         self.install_auth_hook(self.client)
         self.boot()
+
+    def apply_settings(self) -> None:
+        """The config file's theme and keymap; from then on a theme picked in the palette is saved."""
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self.settings.theme:
+            if self.settings.theme in self.available_themes:
+                self.theme = self.settings.theme
+            else:
+                self.notify(f"Unknown theme {self.settings.theme!r} in the config file; using {self.theme}.",
+                            severity="warning")
+        self.theme_changed_signal.subscribe(self, self.save_theme)
+
+    def save_theme(self, theme: Theme) -> None:
+        if theme.name == self.settings.theme:
+            return
+        path = locations.config_file()
+        try:
+            save_setting(path, "theme", theme.name)
+        except (ConfigError, OSError, ValueError) as err:
+            self.notify(f"Theme not saved: {err}".splitlines()[0], severity="warning")
+            return
+        self.settings.theme = theme.name
 
     @work(exclusive=True, group="boot")
     async def boot(self) -> None:
@@ -189,25 +225,43 @@ class AppBuilderApp(App[None]):
         self.push_screen(LoginScreen(reason=message.reason, relogin=True), self.after_relogin)
 
     # ----- navigation -------------------------------------------------------------------------------
-    def open_screen(self, module: str, name: str, *args: Any, replace: bool = False) -> None:
+    def open_screen(self, module: str, name: str, *args: Any, replace: bool = False) -> Screen | None:
         """Import a screen lazily (it may not exist yet) and push it, or replace the top screen."""
         try:
             screen_cls = getattr(importlib.import_module(f"tui.screens.{module}"), name)
         except (ImportError, AttributeError):
             self.notify(f"{name.removesuffix('Screen')} is not available yet.", severity="warning")
-            return
+            return None
         screen = screen_cls(*args)
         if replace:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+        return screen
 
     def dashboard(self) -> DashboardScreen | None:
         return next((s for s in reversed(self.screen_stack) if isinstance(s, DashboardScreen)), None)
 
     def on_open_job(self, message: OpenJob) -> None:
-        self.open_screen("live_build", "LiveBuildScreen", message.job_id,
-                         replace=isinstance(self.screen, CreateProjectScreen))
+        screen = self.open_screen("live_build", "LiveBuildScreen", message.job_id,
+                                  replace=isinstance(self.screen, CreateProjectScreen))
+        if screen is not None:
+            self.watch(screen, "status", partial(self.build_status, screen, message.job_id), init=False)
+
+    # ----- build notifications ----------------------------------------------------------------------
+    def build_status(self, screen: Screen, job_id: int, status: str) -> None:
+        """A build this user is watching ended: alert when they are elsewhere (another screen on top, or
+        the terminal window not focused)."""
+        if status not in ("done", "failed") or not self.settings.notify:
+            return
+        if self.screen is screen and self.app_focus:
+            return
+        self.write_alert(build_alert(f"Build #{job_id} {'finished' if status == 'done' else 'failed'}"))
+
+    def write_alert(self, sequence: str) -> None:
+        if self._driver is not None:
+            self._driver.write(sequence)
+            self._driver.flush()
 
     def on_open_app(self, message: OpenApp) -> None:
         self.open_screen("app_detail", "AppDetailScreen", message.app_id)

@@ -14,7 +14,11 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 from textual.screen import Screen
+
+from tui.messages import OpenApp, OpenJob
+from tui.services import ServiceError
 
 # (title, help text, app action, dev only)
 COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
@@ -79,3 +83,35 @@ def screen_title(screen: Screen) -> str:
     """'LiveBuildScreen' -> 'Live Build'."""
     name = type(screen).__name__.removesuffix("Screen")
     return "".join(f" {c}" if c.isupper() and i else c for i, c in enumerate(name)).strip()
+
+
+class OpenByTitle(Provider):
+    """Search only (no discovery list): type part of a job's or app's title to open it. The newest
+    `JOB_LIMIT` jobs and every app are read once when the palette opens; errors just mean no hits."""
+
+    JOB_LIMIT = 500
+
+    async def startup(self) -> None:
+        self.entries: list[tuple[str, str, Message]] = []
+        if getattr(self.app, "user", None) is None:  # not logged in: nothing to open
+            return
+        client = self.app.client  # type: ignore[attr-defined]
+        try:
+            page = await client.list_jobs_page(limit=self.JOB_LIMIT)
+            apps = await client.list_apps()
+        except ServiceError:
+            return
+        for job in page.results:
+            title = " ".join((job.title or job.initial_prompt).split())[:80]
+            self.entries.append((f"Job #{job.id}: {title}", f"Open the build ({job.status})",
+                                 OpenJob(job.id)))
+        for app in apps:
+            self.entries.append((f"App: {app.name}", f"Open the app (job #{app.job})", OpenApp(app.id)))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, text, message in self.entries:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score * 0.8, matcher.highlight(title), partial(self.app.post_message, message),
+                          help=text)

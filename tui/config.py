@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     timeout: float = Field(10.0, gt=0, le=600, description="seconds to wait for the server")
     verify: bool = Field(True, description="check the server's TLS certificate")
     ca_bundle: Path | None = Field(None, description="PEM file of CAs to trust instead of the system's")
+    notify: bool = Field(True, description="bell and desktop notification when a watched build ends")
     keymap: dict[str, Keys] = Field(default_factory=dict, description="binding id -> keys, e.g. ctrl+q")
     token: SecretStr | None = Field(None, description="access token (env only, never saved)")
     refresh_token: SecretStr | None = Field(None, description="refresh token (env only, never saved)")

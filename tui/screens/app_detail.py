@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import webbrowser
+from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets.text_area import Selection
 
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.export_dialog import ExportDialog
 from tui.services import App, ServiceError
+from tui.services.export import ExportError, WouldOverwrite, export_files
 from tui.widgets.architecture_tree import ArchitectureTree
 from tui.widgets.feedback import go_back, report, when
 from tui.widgets.file_viewer import FileViewer
@@ -34,6 +41,25 @@ def graphical_browser_available() -> bool:
     console = isinstance(browser, webbrowser.GenericBrowser) and not isinstance(browser,
                                                                                 webbrowser.BackgroundBrowser)
     return not console
+
+
+def export_dir_name(model: App) -> str:
+    """A short directory name from the app's name: 'Todo App!' -> 'todo-app' (the id if nothing is left)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", model.name.lower()).strip("-")
+    if len(slug) > 40:
+        slug = slug[:40].rsplit("-", 1)[0]
+    return slug or f"app-{model.id}"
+
+
+def next_match(text: str, query: str, after: int) -> tuple[int, int] | None:
+    """(start, end) offsets of `query` in `text` from offset `after` on, else from the top; any case."""
+    if not query:
+        return None
+    lower, wanted = text.lower(), query.lower()
+    start = lower.find(wanted, after)
+    if start < 0:
+        start = lower.find(wanted)
+    return (start, start + len(wanted)) if start >= 0 else None
 
 
 def preview_text(model: App) -> Text:
@@ -69,6 +95,8 @@ class AppDetailScreen(Screen[None]):
         Binding("3", "show_tab('tab-preview')", "Preview"),
         Binding("c", "copy_url", "Copy URL"),
         Binding("o", "open_url", "Open in browser"),
+        Binding("e", "export", "Export"),
+        Binding("slash", "find", "Find in file", show=False),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -82,6 +110,8 @@ class AppDetailScreen(Screen[None]):
         yield Static(Text(f"App #{self.app_id}"), id="app-title")
         yield Static("Loading the app…", id="app-facts")
         yield Vertical(id="app-body")
+        yield Input(placeholder="find in this file · enter next match · escape close", id="code-find",
+                    classes="-hidden")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -150,8 +180,66 @@ class AppDetailScreen(Screen[None]):
             self.app.call_from_thread(self.notify, f"No browser available here: copy the URL with c ({url}).",
                                       severity="warning")
 
+    def action_export(self) -> None:
+        if self.model is None:
+            self.notify("The app is not loaded yet.", severity="warning")
+            return
+        default = Path.cwd() / export_dir_name(self.model)
+        self.app.push_screen(ExportDialog(self.model.name, default), self.export_to)
+
+    @work(exclusive=True, group="export")
+    async def export_to(self, directory: Path | None, force: bool = False) -> None:
+        """Write the files (in a thread: it is disk I/O); on existing files ask first, then overwrite."""
+        if directory is None or self.model is None:
+            return
+        try:
+            written = await asyncio.to_thread(export_files, self.model.files, directory, force)
+        except WouldOverwrite as err:
+            question = err.message.replace("use --force to overwrite.", "overwrite them?")
+            if await self.app.push_screen_wait(ConfirmScreen(question, title="Overwrite?",
+                                                             yes_label="Overwrite")):
+                self.export_to(directory, force=True)
+            else:
+                self.notify("Export cancelled: nothing was written.")
+            return
+        except ExportError as err:
+            self.notify(err.message, severity="error")
+            return
+        self.notify(f"Exported {len(written)} file{'s' if len(written) != 1 else ''} to {directory}")
+
     def action_reload(self) -> None:
         self.load()
 
+    def action_find(self) -> None:
+        if self.state != "ready":
+            return
+        self.action_show_tab("tab-files")
+        find = self.query_one("#code-find", Input)
+        find.remove_class("-hidden")
+        find.focus()
+
+    @on(Input.Submitted, "#code-find")
+    def find_next(self, event: Input.Submitted) -> None:
+        """Select the next match after the cursor in the shown file (wrapping), ignoring case."""
+        event.stop()
+        code = self.query_one("#code", TextArea)
+        found = next_match(code.text, event.value, code.document.get_index_from_location(code.selection.end))
+        if found is None:
+            self.notify(f"{event.value!r} is not in this file." if event.value else "Type what to find.",
+                        severity="warning")
+            return
+        start, end = (code.document.get_location_from_index(index) for index in found)
+        code.selection = Selection(start, end)
+        code.scroll_cursor_visible(center=True)
+
+    def close_find(self) -> bool:
+        find = self.query_one("#code-find", Input)
+        if find.has_class("-hidden"):
+            return False
+        find.add_class("-hidden")
+        self.query_one("#code", TextArea).focus()
+        return True
+
     def action_back(self) -> None:
-        go_back(self)
+        if not self.close_find():
+            go_back(self)

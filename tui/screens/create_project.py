@@ -12,6 +12,7 @@ from textual.widgets import Static, TextArea
 
 from tui.messages import AuthLost, JobsChanged, OpenJob
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.prompt_editor import EDITOR_KEY, edit_in_editor
 from tui.services import AuthRequired, ServiceError, ValidationFailed
 from tui.widgets.connection import ConnectionIndicator
 from tui.widgets.key_footer import KeyFooter
@@ -24,6 +25,7 @@ class CreateProjectScreen(Screen[None]):
     CSS_PATH = "create_project.tcss"
     BINDINGS = [
         Binding("ctrl+s", "submit", "Create", priority=True),
+        Binding(EDITOR_KEY, "external_editor", "$EDITOR"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -111,6 +113,9 @@ class CreateProjectScreen(Screen[None]):
             self.update_counter()
         self.post_message(JobsChanged(job.id))
         self.post_message(OpenJob(job.id))
+
+    def action_external_editor(self) -> None:
+        edit_in_editor(self.app, self.query_one("#prompt", TextArea))
 
     def action_cancel(self) -> None:
         if self.text.strip():

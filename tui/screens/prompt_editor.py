@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -16,6 +21,59 @@ from tui.services import AuthRequired, ServiceError
 from tui.widgets.key_footer import KeyFooter
 
 SaveCallback = Callable[[str], Awaitable[None]]
+EDITOR_KEY = "ctrl+o"  # ctrl+e is the TextArea's end-of-line
+
+
+class EditorFailed(Exception):
+    """The external editor could not run or exited with an error; the message is one line."""
+
+
+def editor_command() -> list[str]:
+    """$VISUAL, else $EDITOR (either may carry arguments, e.g. "code --wait"), else vi."""
+    chosen = os.environ.get("VISUAL", "").strip() or os.environ.get("EDITOR", "").strip() or "vi"
+    return shlex.split(chosen)
+
+
+def run_editor(text: str, command: list[str] | None = None) -> str:
+    """Write `text` to a private temp file (0600), run the editor on it and wait, return what it saved.
+
+    Blocking; the caller hands the terminal over first (App.suspend). The file is always removed."""
+    argv = command if command is not None else editor_command()
+    fd, name = tempfile.mkstemp(prefix="appbuilder-prompt-", suffix=".md")  # mkstemp: mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        try:
+            result = subprocess.run([*argv, name], check=False)
+        except OSError as err:
+            raise EditorFailed(f"Could not run the editor {argv[0]!r}: {err.strerror or err}.") from None
+        if result.returncode != 0:
+            raise EditorFailed(f"The editor {argv[0]!r} exited with status {result.returncode}: "
+                               "the text is unchanged.")
+        edited = Path(name).read_text(encoding="utf-8")
+    finally:
+        Path(name).unlink(missing_ok=True)
+    if not text.endswith("\n") and edited.endswith("\n"):
+        edited = edited[:-1]  # editors add a final newline; it is not part of the prompt
+    return edited
+
+
+def edit_in_editor(app: App, area: TextArea) -> None:
+    """Suspend the app, edit `area`'s text in $VISUAL/$EDITOR, put the result back; problems are notified."""
+    try:
+        with app.suspend():
+            edited = run_editor(area.text)
+    except SuspendNotSupported:
+        app.notify("An external editor cannot run here (the terminal cannot be handed over).",
+                   severity="warning")
+        return
+    except EditorFailed as err:
+        app.notify(str(err), severity="error")
+        return
+    if edited != area.text:
+        area.load_text(edited)
+        area.move_cursor(area.document.end)
+    area.focus()
 
 
 class PromptEditorScreen(ModalScreen[str | None]):
@@ -24,6 +82,7 @@ class PromptEditorScreen(ModalScreen[str | None]):
     CSS_PATH = "prompt_editor.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
+        Binding(EDITOR_KEY, "external_editor", "$EDITOR"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -77,6 +136,9 @@ class PromptEditorScreen(ModalScreen[str | None]):
         finally:
             self.saving = False
         self.dismiss(text)
+
+    def action_external_editor(self) -> None:
+        edit_in_editor(self.app, self.query_one(TextArea))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
