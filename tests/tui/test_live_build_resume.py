@@ -21,15 +21,30 @@ from tui.widgets.chat_log import ChatLog
 
 
 def logout_elsewhere(server_url: str, client: object) -> None:
-    """Another terminal logs this session out: its refresh token is blacklisted on the server."""
+    """Another terminal logs this session out: its refresh token is blacklisted on the server.
+
+    The app may be rotating the refresh token at the same moment (the server closes the socket when the
+    2-second access token expires, and the app refreshes): a token that was just rotated answers
+    "blacklisted", so log out with the one the app saves next."""
+    import time
+
     import httpx
 
-    stored = client.token_store.read(server_url)[0]  # type: ignore[attr-defined]
     login = httpx.post(f"{server_url}/api/auth/login/",
                        json={"username": "twoterms", "password": "pass-word-123"})
-    answer = httpx.post(f"{server_url}/api/auth/logout/", json={"refresh": stored.refresh},
-                        headers={"Authorization": f"Bearer {login.json()['access']}"})
-    assert answer.status_code in (200, 204, 205), answer.text
+    headers = {"Authorization": f"Bearer {login.json()['access']}"}
+    deadline = time.monotonic() + 10
+    tried: set[str] = set()
+    while True:
+        refresh = client.token_store.read(server_url)[0].refresh  # type: ignore[attr-defined]
+        if refresh not in tried:
+            tried.add(refresh)
+            answer = httpx.post(f"{server_url}/api/auth/logout/", json={"refresh": refresh}, headers=headers)
+            if answer.status_code in (200, 204, 205):
+                return
+            assert "blacklisted" in answer.text, answer.text
+        assert time.monotonic() < deadline, "timed out waiting for the app to save its rotated refresh token"
+        time.sleep(0.02)
 
 
 def agent_lines(build: LiveBuildScreen) -> int:
