@@ -1,4 +1,4 @@
-"""Job, JobMessage and App representations; Job is rendered by hand so 10,000 rows list quickly."""
+"""Job, JobMessage and App representations; jobs are rendered by hand so 10,000 rows list quickly."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from rest_framework import serializers
 from .models import App, Job, JobMessage
 from .services import iso
 from .validation import IdField, StrictCharField
+
+PROMPT_SUMMARY_CHARS = 300
 
 
 def job_dict(job: Job) -> dict[str, Any]:
@@ -31,9 +33,43 @@ def job_dict(job: Job) -> dict[str, Any]:
     }
 
 
+def stage_progress(job: Job) -> int | None:
+    """Progress (0-100) of the job's current stage; None when no stage is running."""
+    if job.current_stage is None:
+        return None
+    for stage in job.stages or []:
+        if isinstance(stage, dict) and stage.get("name") == job.current_stage:
+            progress = stage.get("progress")
+            return max(0, min(100, int(progress))) if isinstance(progress, (int, float)) else None
+    return None
+
+
+def job_summary(job: Job) -> dict[str, Any]:
+    """A list row (`view=summary`): no stages or PRD, the prompt cut to PROMPT_SUMMARY_CHARS."""
+    prompt = job.prompt_head if hasattr(job, "prompt_head") else job.initial_prompt
+    return {
+        "id": job.pk,
+        "title": job.title,
+        "initial_prompt": prompt[:PROMPT_SUMMARY_CHARS],
+        "status": job.status,
+        "current_stage": job.current_stage,
+        "stage_progress": stage_progress(job),
+        "app_id": job.app_pk,
+        "created_at": iso(job.created_at),
+        "updated_at": iso(job.updated_at),
+    }
+
+
 class JobSerializer(serializers.BaseSerializer):
     def to_representation(self, instance: Job) -> dict[str, Any]:
         return job_dict(instance)
+
+
+class JobSummarySerializer(serializers.BaseSerializer):
+    """Read-only; the queryset must come from `summary_queryset` (app id and prompt head annotated)."""
+
+    def to_representation(self, instance: Job) -> dict[str, Any]:
+        return job_summary(instance)
 
 
 class PromptSerializer(serializers.Serializer):

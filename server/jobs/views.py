@@ -7,35 +7,29 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Substr
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import flood, pipeline
+from .listing import JobCursorPagination, JobListQuery, OptionalLimitOffsetPagination
 from .models import App, Job, JobMessage, derive_title
 from .serializers import (
+    PROMPT_SUMMARY_CHARS,
     AppSerializer,
     AppSummarySerializer,
     FloodSerializer,
     JobMessageSerializer,
     JobSerializer,
+    JobSummarySerializer,
     MessageCreateSerializer,
     PromptSerializer,
 )
 from .services import broadcast_job_deleted, post_message
 from .validation import parse_id, reject_unknown_fields
-
-ORDERING_FIELDS = {"id", "created_at", "updated_at", "title", "status"}
-
-
-class OptionalLimitOffsetPagination(LimitOffsetPagination):
-    """Pages only when `limit` is given; otherwise the full list."""
-
-    default_limit = None
-    max_limit = 1000
 
 
 class OwnedObjectMixin:
@@ -52,24 +46,41 @@ class OwnedObjectMixin:
 class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = JobSerializer
     pagination_class = OptionalLimitOffsetPagination
+    list_query: dict[str, Any]
 
     def get_queryset(self) -> QuerySet[Job]:
         return Job.objects.filter(owner=self.request.user).annotate(app_pk=F("app__id"))
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.list_query = JobListQuery.parse(request)
+        return super().list(request, *args, **kwargs)
+
     def filter_queryset(self, queryset: QuerySet[Job]) -> QuerySet[Job]:
-        params = self.request.query_params
-        if search := params.get("search", "").strip():
+        query = self.list_query
+        if query["view"] == "summary":
+            queryset = queryset.annotate(prompt_head=Substr("initial_prompt", 1, PROMPT_SUMMARY_CHARS)).only(
+                "id", "title", "status", "current_stage", "stages", "created_at", "updated_at"
+            )
+        if search := query["search"]:
             queryset = queryset.filter(Q(title__icontains=search) | Q(initial_prompt__icontains=search))
-        if wanted := [s for s in params.get("status", "").split(",") if s.strip()]:
-            unknown = sorted(set(wanted) - set(Job.Status.values))
-            if unknown:
-                raise ValidationError({"status": [f"Unknown status: {', '.join(unknown)}."]})
-            queryset = queryset.filter(status__in=wanted)
-        ordering = [o.strip() for o in params.get("ordering", "-updated_at").split(",") if o.strip()]
-        bad = [o for o in ordering if o.lstrip("-") not in ORDERING_FIELDS]
-        if bad:
-            raise ValidationError({"ordering": [f"Unknown ordering field: {', '.join(bad)}."]})
-        return queryset.order_by(*(ordering or ["-updated_at"]), "-id")
+        if query["status"]:
+            queryset = queryset.filter(status__in=query["status"])
+        if "updated_after" in query:
+            queryset = queryset.filter(updated_at__gt=query["updated_after"])
+        return queryset.order_by(*query["ordering"])
+
+    def get_serializer_class(self) -> type:
+        if self.action == "list" and self.list_query["view"] == "summary":
+            return JobSummarySerializer
+        return JobSerializer
+
+    @property
+    def paginator(self) -> Any:
+        """Keyset pages when the client asks for them (`pagination=cursor`), else offset pages on `limit`."""
+        if not hasattr(self, "_paginator"):
+            cursor = self.action == "list" and self.list_query["pagination"] == "cursor"
+            self._paginator = JobCursorPagination() if cursor else OptionalLimitOffsetPagination()
+        return self._paginator
 
     def _read(self, job_id: int) -> dict[str, Any]:
         return JobSerializer(self.get_queryset().get(pk=job_id)).data
