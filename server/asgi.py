@@ -9,10 +9,10 @@ import logging
 import os
 from typing import Any
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
-django_application = get_asgi_application()
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
@@ -20,6 +20,7 @@ from django.conf import settings  # noqa: E402
 
 from server.jobs import pipeline, runner  # noqa: E402
 from server.jobs.routing import websocket_urlpatterns  # noqa: E402
+from server.lanes import LaneASGIHandler, Lanes  # noqa: E402
 from server.lifespan import lifespan  # noqa: E402
 from server.limits import BodyLimit  # noqa: E402
 from server.logfilter import redact  # noqa: E402
@@ -39,7 +40,7 @@ class AllowedHostsOriginValidator(OriginValidator):
 
 router = ProtocolTypeRouter(
     {
-        "http": BodyLimit(django_application),
+        "http": BodyLimit(LaneASGIHandler()),
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
@@ -61,11 +62,23 @@ for _name in ("uvicorn.access", "uvicorn.error"):
     logging.getLogger(_name).addFilter(RedactTokenArgs())
 
 
-async def application(scope: dict, receive: Any, send: Any) -> Any:
-    """The router, remembering the running loop so sync views can schedule pipeline tasks on it."""
-    if scope["type"] == "lifespan":
-        return await lifespan(scope, receive, send)
-    pipeline.bind_loop(asyncio.get_running_loop())
-    if settings.JOB_RUNNER_AUTOSTART:
-        runner.start()  # idempotent; for servers that send no lifespan events (daphne)
-    return await router(scope, receive, send)
+class Application:
+    """The ASGI application: one per process. HTTP requests run on the lanes (server/lanes.py)."""
+
+    def __init__(self) -> None:
+        self.router = router
+        self.lanes = Lanes(settings.HTTP_THREADS)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        if scope["type"] == "lifespan":
+            return await lifespan(scope, receive, send)
+        pipeline.bind_loop(asyncio.get_running_loop())
+        if settings.JOB_RUNNER_AUTOSTART:
+            runner.start()  # idempotent; for servers that send no lifespan events (daphne)
+        if scope["type"] != "http":
+            return await self.router(scope, receive, send)
+        async with self.lanes.lane():
+            return await self.router(scope, receive, send)
+
+
+application = Application()

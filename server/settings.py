@@ -58,6 +58,8 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", LOOPBACK_HOS
 MAX_BODY_BYTES = int(env_float("MAX_BODY_BYTES", 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 MAX_JSON_DEPTH = 64
+# Threads running the sync part of HTTP requests, each with its own persistent database connection
+HTTP_THREADS = max(1, int(env_float("HTTP_THREADS", 8)))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -76,7 +78,8 @@ ROOT_URLCONF = "server.urls"
 ASGI_APPLICATION = "server.asgi.application"
 TEMPLATES: list[dict] = []
 
-# DATABASE_URL (Postgres via psycopg 3, or sqlite:///path); unset: the SQLite file at DB_PATH
+# DATABASE_URL (Postgres via psycopg 3, or sqlite:///path); unset: the SQLite file at DB_PATH.
+# Connections persist (CONN_MAX_AGE) in the threads that run requests (HTTP_THREADS lanes, server/lanes.py)
 DATABASES = {
     "default": backends.database(os.environ.get("DATABASE_URL"), DB_PATH, env_float("DB_TIMEOUT", 30))
 }
@@ -110,6 +113,8 @@ PIPELINE_SPEED = max(0.0, env_float("PIPELINE_SPEED", 0.4))
 MAX_PROMPT_LENGTH = int(env_float("MAX_PROMPT_LENGTH", 20000))
 ACCESS_TOKEN_LIFETIME = env_float("ACCESS_TOKEN_LIFETIME", 300)
 REFRESH_TOKEN_LIFETIME = env_float("REFRESH_TOKEN_LIFETIME", 86400)
+# REST requests re-read their user row at most this often (server/authentication/jwt_auth.py); 0: always
+USER_CACHE_SECONDS = max(0.0, env_float("USER_CACHE_SECONDS", 5))
 SEED_DEMO = env_bool("APPBUILDER_SEED_DEMO")
 # Per client address (DRF rate syntax, "N/s|m|h|d"): brute force on login/register/refresh answers 429.
 AUTH_THROTTLE_RATES = {
@@ -128,7 +133,7 @@ if env_bool("TRUST_PROXY_HEADERS"):
     USE_X_FORWARDED_HOST = True
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["server.authentication.jwt_auth.CachedUserJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["server.limits.BoundedJSONParser"],

@@ -5,6 +5,7 @@ Every parameter is checked by `JobListQuery`, so a bad value is a 400 in words, 
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -43,6 +44,7 @@ class JobListQuery(serializers.Serializer):
     view = serializers.ChoiceField(choices=["full", "summary"], default="full")
     updated_after = QueryDateTimeField(required=False)
     pagination = serializers.ChoiceField(choices=["offset", "cursor"], default="offset")
+    _defaults: dict[str, Any] | None = None
 
     def validate_status(self, value: str) -> list[str]:
         wanted = [s.strip() for s in value.split(",") if s.strip()]
@@ -70,9 +72,19 @@ class JobListQuery(serializers.Serializer):
 
     @classmethod
     def parse(cls, request: Request) -> dict[str, Any]:
-        query = cls(data=request.query_params)
+        """The validated parameters; with none given, the defaults (a plain list is the hot path)."""
+        given = request.query_params
+        if given.keys() & cls._declared_fields.keys():
+            return cls.validated(given)
+        if cls._defaults is None:
+            cls._defaults = cls.validated({})
+        return copy.deepcopy(cls._defaults)
+
+    @classmethod
+    def validated(cls, data: Any) -> dict[str, Any]:
+        query = cls(data=data)
         query.is_valid(raise_exception=True)
-        return query.validated_data
+        return dict(query.validated_data)
 
 
 class OptionalLimitOffsetPagination(LimitOffsetPagination):

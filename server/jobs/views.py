@@ -6,8 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Q, QuerySet
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -18,7 +17,6 @@ from . import flood, pipeline
 from .listing import JobCursorPagination, JobListQuery, OptionalLimitOffsetPagination
 from .models import App, Job, JobMessage, derive_title
 from .serializers import (
-    PROMPT_SUMMARY_CHARS,
     AppSerializer,
     AppSummarySerializer,
     FloodSerializer,
@@ -27,6 +25,7 @@ from .serializers import (
     JobSummarySerializer,
     MessageCreateSerializer,
     PromptSerializer,
+    job_rows,
 )
 from .services import broadcast_job_deleted, post_message
 from .validation import parse_id, reject_unknown_fields
@@ -49,18 +48,20 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     list_query: dict[str, Any]
 
     def get_queryset(self) -> QuerySet[Job]:
-        return Job.objects.filter(owner=self.request.user).annotate(app_pk=F("app__id"))
+        return Job.objects.filter(owner=self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.list_query = JobListQuery.parse(request)
-        return super().list(request, *args, **kwargs)
+        queryset = job_rows(self.filter_queryset(self.get_queryset()), self.list_query["view"] == "summary")
+        page = self.paginate_queryset(queryset)
+        data = self.get_serializer(queryset if page is None else page, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(self._read(self.get_object().pk))
 
     def filter_queryset(self, queryset: QuerySet[Job]) -> QuerySet[Job]:
         query = self.list_query
-        if query["view"] == "summary":
-            queryset = queryset.annotate(prompt_head=Substr("initial_prompt", 1, PROMPT_SUMMARY_CHARS)).only(
-                "id", "title", "status", "current_stage", "stages", "created_at", "updated_at"
-            )
         if search := query["search"]:
             queryset = queryset.filter(Q(title__icontains=search) | Q(initial_prompt__icontains=search))
         if query["status"]:
@@ -83,7 +84,7 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         return self._paginator
 
     def _read(self, job_id: int) -> dict[str, Any]:
-        return JobSerializer(self.get_queryset().get(pk=job_id)).data
+        return JobSerializer(job_rows(self.get_queryset()).get(pk=job_id)).data
 
     def create(self, request: Request) -> Response:
         reject_unknown_fields(request.data, {"initial_prompt"})
