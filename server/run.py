@@ -136,6 +136,7 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
         host=host,
         port=port,
         ws="websockets-sansio",
+        http="httptools",  # the C parser (a dependency of the server extra)
         lifespan="on",  # server/lifespan.py: the job runner (resumes unfinished builds)
         access_log=access_log,
         log_level="info" if access_log else "warning",

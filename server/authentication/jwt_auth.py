@@ -24,7 +24,8 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 
 class UserCache:
-    """user id -> (user row, monotonic time it was read); shared by the request threads."""
+    """user id (as text: tokens carry it as a string) -> (user row, monotonic time it was read); shared by
+    the request threads."""
 
     def __init__(self) -> None:
         self._rows: dict[Any, tuple[Any, float]] = {}
@@ -32,7 +33,7 @@ class UserCache:
 
     def get(self, user_id: Any, max_age: float) -> Any | None:
         with self._lock:
-            entry = self._rows.get(user_id)
+            entry = self._rows.get(str(user_id))
         if entry is None or time.monotonic() - entry[1] > max_age:
             return None
         return copy.copy(entry[0])  # a request may change its user; the cached row stays as read
@@ -41,11 +42,15 @@ class UserCache:
         with self._lock:
             if len(self._rows) > 10_000:  # bounded: old entries would only be re-read
                 self._rows.clear()
-            self._rows[user_id] = (copy.copy(user), time.monotonic())
+            self._rows[str(user_id)] = (copy.copy(user), time.monotonic())
 
     def forget(self, user_id: Any) -> None:
         with self._lock:
-            self._rows.pop(user_id, None)
+            self._rows.pop(str(user_id), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
 
 
 users = UserCache()

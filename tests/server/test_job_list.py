@@ -1,4 +1,4 @@
-"""The jobs list's optional parameters: `view=summary`, `updated_after=`, `pagination=cursor` (docs/api.md)."""
+"""The jobs list's optional parameters: `view=summary`, `updated_after=`, `pagination=cursor` (api.md)."""
 
 from __future__ import annotations
 
@@ -151,7 +151,8 @@ class TestCursorPagination:
     def test_cursor_from_another_ordering_is_400(self, api: APIClient) -> None:
         make_jobs(api, 3)
         by_time = api.get("/api/jobs/?pagination=cursor&limit=1").json()["next"]
-        assert api.get(by_time.replace("pagination=cursor", "pagination=cursor&ordering=id")).status_code == 400
+        by_id = by_time.replace("pagination=cursor", "pagination=cursor&ordering=id")
+        assert api.get(by_id).status_code == 400
 
     @pytest.mark.parametrize("query, field", [
         ("pagination=cursor&ordering=title", "ordering"), ("pagination=pages", "pagination"),
