@@ -18,7 +18,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from server.jobs import pipeline, runner  # noqa: E402
+from server.jobs import runner  # noqa: E402
+from server.jobs.pipeline import runtime  # noqa: E402
 from server.jobs.routing import websocket_urlpatterns  # noqa: E402
 from server.lanes import LaneASGIHandler, Lanes  # noqa: E402
 from server.lifespan import lifespan  # noqa: E402
@@ -63,7 +64,8 @@ for _name in ("uvicorn.access", "uvicorn.error"):
 
 
 class Application:
-    """The ASGI application: one per process. HTTP requests run on the lanes (server/lanes.py)."""
+    """The ASGI application, one per process: routes each connection, runs HTTP requests on the lanes
+    (server/lanes.py), and attaches the job runtime to the server's loop once (server/jobs/pipeline.py)."""
 
     def __init__(self) -> None:
         self.router = router
@@ -72,13 +74,18 @@ class Application:
     async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
         if scope["type"] == "lifespan":
             return await lifespan(scope, receive, send)
-        pipeline.bind_loop(asyncio.get_running_loop())
-        if settings.JOB_RUNNER_AUTOSTART:
-            runner.start()  # idempotent; for servers that send no lifespan events (daphne)
+        if runtime.loop is not asyncio.get_running_loop():
+            self.first_call_on_loop()
         if scope["type"] != "http":
             return await self.router(scope, receive, send)
         async with self.lanes.lane():
             return await self.router(scope, receive, send)
+
+    def first_call_on_loop(self) -> None:
+        """Servers without lifespan events (daphne) start the job runner on their first connection."""
+        runtime.attach(asyncio.get_running_loop())
+        if settings.JOB_RUNNER_AUTOSTART:
+            runner.start()
 
 
 application = Application()

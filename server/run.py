@@ -130,7 +130,7 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
     from server.jobs import pipeline
     from server.jobs.seed import ADMIN_USER, DEMO_USER
 
-    pipeline.bind_loop(asyncio.get_running_loop())
+    pipeline.runtime.attach(asyncio.get_running_loop())
     config = uvicorn.Config(
         application,
         host=host,
@@ -161,7 +161,7 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
         await server.serve()
     finally:
         announcer.cancel()
-        await pipeline.cancel_all()
+        await pipeline.runtime.cancel_all()
 
 
 async def work() -> None:

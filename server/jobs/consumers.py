@@ -19,11 +19,11 @@ from django.conf import settings
 
 from server.authentication.sessions import SocketAuth, authenticate, session_group, user_group
 from server.limits import TOO_DEEP, loads_bounded
+from server.validation import parse_id_or_none
 
 from . import pipeline
 from .models import Job
 from .services import group_name, reply_error_frame
-from .validation import parse_id_or_none
 
 AUTH_TIMEOUT = 5.0
 CLOSE_UNAUTHORIZED = 4401

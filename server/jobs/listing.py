@@ -15,8 +15,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.request import Request
 
+from server.validation import parse_id_or_none
+
 from .models import Job
-from .validation import parse_id_or_none
 
 ORDERING_FIELDS = {"id", "created_at", "updated_at", "title", "status"}
 # Keyset pages need an (almost) unique first ordering field: ties past DRF's offset cut-off would be lost.

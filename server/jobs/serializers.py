@@ -9,9 +9,10 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
 from rest_framework import serializers
 
+from server.validation import IdField, StrictCharField
+
 from .models import App, Job, JobMessage
 from .services import iso
-from .validation import IdField, StrictCharField
 
 PROMPT_SUMMARY_CHARS = 300
 # Columns read for each representation: rows are read as dicts (`job_rows`), not model instances, which

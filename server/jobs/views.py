@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from server.errors import Conflict
+from server.validation import parse_id, reject_unknown_fields
 
 from . import flood, pipeline
 from .listing import JobCursorPagination, JobListQuery, OptionalLimitOffsetPagination
@@ -28,7 +32,6 @@ from .serializers import (
     job_rows,
 )
 from .services import broadcast_job_deleted, post_message
-from .validation import parse_id, reject_unknown_fields
 
 
 class OwnedObjectMixin:
@@ -102,14 +105,8 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         with transaction.atomic():
             updated = Job.objects.filter(pk=job.pk, status=Job.Status.COLLECTING).first()
             if updated is None:
-                current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-                return Response(
-                    {
-                        "detail": "The prompt can only be edited while the job is collecting requirements "
-                        f"(status is '{current}')."
-                    },
-                    status=status.HTTP_409_CONFLICT,
-                )
+                raise Conflict("The prompt can only be edited while the job is collecting requirements "
+                               f"(status is '{current_status(job.pk)}').")
             updated.initial_prompt, updated.title = prompt, derive_title(prompt)
             updated.save(update_fields=["initial_prompt", "title", "updated_at"])
         return Response(self._read(job.pk))
@@ -126,14 +123,8 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def start(self, request: Request, pk: str | None = None) -> Response:
         job = self.get_object()
         if not pipeline.begin_sync(job.pk):
-            current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-            return Response(
-                {
-                    "detail": f"The build can only be started while the job is collecting requirements "
-                    f"(status is '{current}')."
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict("The build can only be started while the job is collecting requirements "
+                           f"(status is '{current_status(job.pk)}').")
         return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["post"])
@@ -141,11 +132,7 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         """Resume a failed build from where it stopped."""
         job = self.get_object()
         if not pipeline.retry_sync(job.pk):
-            current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-            return Response(
-                {"detail": f"Only a failed build can be retried (status is '{current}')."},
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict(f"Only a failed build can be retried (status is '{current_status(job.pk)}').")
         return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["post"])
@@ -160,7 +147,8 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         serializer = FloodSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rate, seconds = serializer.validated_data["rate"], serializer.validated_data["seconds"]
-        if not pipeline.run_on_loop(lambda: flood.run_flood(job.pk, rate, seconds), f"flood-{job.pk}"):
+        run = functools.partial(flood.run_flood, job.pk, rate, seconds)
+        if not pipeline.runtime.run_on_loop(run, f"flood-{job.pk}"):
             return Response(
                 {"detail": "The server loop is not running."}, status=status.HTTP_503_SERVICE_UNAVAILABLE
             )
@@ -221,6 +209,11 @@ class JobMessageViewSet(
                     job, data["kind"], data["role"], data["content"], _default_data(job, data)
                 )
         return Response(JobMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+def current_status(job_id: int) -> str | None:
+    """The job's status now (for a 409 that says why)."""
+    return Job.objects.filter(pk=job_id).values_list("status", flat=True).first()
 
 
 def _default_data(job: Job, data: dict[str, Any]) -> dict[str, Any]:
