@@ -11,7 +11,11 @@ from typing import Any
 
 import django
 
+from server import keyfile
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
+if os.environ["DJANGO_SETTINGS_MODULE"] == "server.settings":
+    keyfile.export_key(create=False)  # these settings read the signing key from the environment
 django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -96,12 +96,9 @@ def secure_storage() -> None:
     from server import keyfile
 
     os.umask(0o077)  # SQLite creates the database, WAL and SHM 0600 whatever the caller's umask
-    db_path = keyfile.db_path_from_env()
-    keyfile.make_private(db_path)
-    if os.environ.get("APPBUILDER_SECRET_KEY"):
-        return
+    keyfile.make_private(keyfile.db_path_from_env())
     try:
-        keyfile.ensure_key(db_path)
+        keyfile.export_key(create=True)
     except keyfile.KeyFileError as err:
         raise SystemExit(f"appbuilder server: {err}") from None
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
 from datetime import timedelta
-
-from django.core.exceptions import ImproperlyConfigured
 
 from server import backends, keyfile
 from server.settings_defaults import LOOPBACK_HOSTS, RATE
@@ -30,27 +27,10 @@ def env_rate(name: str, default: str) -> str:
     return value if RATE.fullmatch(value) else default
 
 
-TESTING = "pytest" in sys.modules
 DB_PATH = keyfile.db_path_from_env()
-
-
-def _secret_key() -> str:
-    """APPBUILDER_SECRET_KEY, else a fixed key for in-process tests, else the database's key file.
-
-    The file is only read here (and refused if others can read it); `python -m server` creates it."""
-    if key := os.environ.get("APPBUILDER_SECRET_KEY"):
-        return key
-    if TESTING and not os.environ.get("APPBUILDER_DB"):
-        return "test-only-insecure-secret-key-0123456789abcdef"
-    try:
-        return keyfile.read_key(keyfile.key_path(DB_PATH))
-    except FileNotFoundError:
-        raise ImproperlyConfigured(
-            f"no signing key beside {DB_PATH}: start the server with `python -m server` to create one"
-        ) from None
-
-
-SECRET_KEY = _secret_key()
+# The signing key: from the environment only. Entry points put the database's key file there first
+# (`python -m server` creates it: server/run.py; server/asgi.py reads it): importing settings touches no file.
+SECRET_KEY = os.environ.get("APPBUILDER_SECRET_KEY", "")
 DEBUG = False
 # Host headers answered (others get a JSON 400), so no foreign Host ends up in pagination links.
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", LOOPBACK_HOSTS).split(",") if h.strip()]
@@ -126,7 +106,7 @@ AUTH_THROTTLE_RATES = {
 # scale-out (docs/deploy.md): the runner lease, and the job runner started on a server's first connection
 # for ASGI servers without the lifespan protocol (daphne); uvicorn and gunicorn start it at lifespan startup
 JOB_LEASE_SECONDS = max(0.5, env_float("JOB_LEASE_SECONDS", 5.0))
-JOB_RUNNER_AUTOSTART = env_bool("JOB_RUNNER_AUTOSTART", not TESTING)
+JOB_RUNNER_AUTOSTART = env_bool("JOB_RUNNER_AUTOSTART", True)
 # behind a reverse proxy that sets X-Forwarded-Proto / X-Forwarded-Host (and strips them from clients)
 if env_bool("TRUST_PROXY_HEADERS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
