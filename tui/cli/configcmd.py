@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from tui import locations
+from tui.cli.parsers import JSON, add_action, command_group
 from tui.config import toml_value
 
 if TYPE_CHECKING:
@@ -14,15 +15,12 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    config = commands.add_parser("config", help="where the config file is and what it sets")
-    actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
-    path = actions.add_parser("path", parents=[common], help="print the config file's path")
+    actions = command_group(commands, "config", "where the config file is and what it sets")
+    path = add_action(actions, common, "path", config_path, "print the config file's path", needs="nothing")
     path.add_argument("--all", action="store_true", help="also the sessions dir and the log file")
-    path.set_defaults(handler=config_path, needs="nothing")
-    show = actions.add_parser("show", parents=[common],
-                              help="print the settings in effect (file < env < flags), secrets hidden")
-    show.add_argument("--json", action="store_true", help="JSON output")
-    show.set_defaults(handler=config_show, needs="settings")
+    add_action(actions, common, "show", config_show,
+               "print the settings in effect (file < env < flags), secrets hidden", needs="settings",
+               json_help=JSON)
 
 
 def config_path(args: argparse.Namespace) -> None:
