@@ -8,7 +8,6 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from tui.locations import log_dir
-from tui.services.http import JWT_PATTERN
 
 LOG_ENV = "APPBUILDER_TUI_LOG_DIR"
 
@@ -22,6 +21,8 @@ class RedactTokens(logging.Formatter):
     """Formats as usual, then replaces anything shaped like a JWT (message and traceback) by `[token]`."""
 
     def format(self, record: logging.LogRecord) -> str:
+        from tui.services.http import JWT_PATTERN  # here: setting up the log must not load the service layer
+
         return JWT_PATTERN.sub("[token]", super().format(record))
 
 

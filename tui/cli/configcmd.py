@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from tui import locations
 from tui.cli.parsers import JSON, add_action, command_group
-from tui.config import toml_value
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
@@ -47,6 +46,8 @@ async def config_show(ctx: Context, client: Any) -> None:
 
 def to_toml(data: dict[str, Any]) -> str:
     """Flat keys first, then one table per dict; unset keys as comments (TOML has no null)."""
+    from tui.config import toml_value
+
     lines: list[str] = []
     tables: list[str] = []
     for key, value in data.items():
