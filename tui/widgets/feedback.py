@@ -6,16 +6,13 @@ from datetime import datetime
 
 from textual.screen import Screen
 
-from tui.messages import AuthLost
-from tui.services import AuthRequired, ServiceError
+from tui.protocols import HasApp, host_of
+from tui.services import ServiceError
 
 
-def report(screen: Screen, err: ServiceError) -> None:
-    """Show a service error as a notification; AuthRequired asks the app to show login (it deduplicates)."""
-    if isinstance(err, AuthRequired):
-        screen.post_message(AuthLost(err.message))
-        return
-    screen.notify(err.message, severity="error")
+def report(node: HasApp, err: ServiceError) -> None:
+    """Hand a service error to the app's one report path (ScreenHost.report)."""
+    host_of(node).report(err)
 
 
 def when(moment: datetime | None) -> str:
