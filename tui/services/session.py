@@ -86,11 +86,11 @@ class AuthSession(httpx.Auth):
     # ----- httpx.Auth -------------------------------------------------------------------------------
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         access = await self.fresh_access()
-        request.headers["Authorization"] = f"Bearer {access}"
+        bearer(request, access)
         response = yield request
         if response.status_code == 401:
             await self.refresh(stale=access)
-            request.headers["Authorization"] = f"Bearer {await self.fresh_access()}"
+            bearer(request, await self.fresh_access())
             response = yield request
             if response.status_code == 401:
                 raise self.lose(REJECTED_AGAIN)
@@ -231,3 +231,11 @@ class AuthSession(httpx.Auth):
         sig = await asyncio.to_thread(self.store.save, new)
         self._set(new, sig)
         log.debug("access token refreshed")
+
+
+def bearer(request: httpx.Request, access: str) -> None:
+    """Authorize `request` with `access`; none (a refresh token alone, from the environment) sends none."""
+    if access:
+        request.headers["Authorization"] = f"Bearer {access}"
+    else:
+        request.headers.pop("Authorization", None)
