@@ -43,11 +43,12 @@ from tui.screens.help import HelpScreen, title_of
 from tui.screens.live_build import LiveBuildScreen
 from tui.screens.login import LoginResult, LoginScreen
 from tui.screens.profile import ProfileScreen
-from tui.services import AuthRequired, ServerInfo, ServerUnavailable, ServiceError, User
+from tui.services import ServerInfo, ServerUnavailable, ServiceError, User
 from tui.services.client import ApiClient
 from tui.services.connection import ConnectionState
 from tui.services.http import scrub
 from tui.widgets.connection import ConnectionIndicator, unreachable
+from tui.widgets.feedback import deliver
 
 ClientFactory = Callable[[str], Client]
 INTERRUPT_FOREVER = 1e9
@@ -170,14 +171,8 @@ class AppBuilderApp(App[None]):
             self.call_from_thread(self.post_message, AuthLost(reason))
 
     def report(self, err: ServiceError) -> None:
-        """The one path for a service error: a lost session shows login (on_auth_lost), an unreachable
-        server turns the indicator offline, and every other error is a notification."""
-        if isinstance(err, AuthRequired):
-            self.post_message(AuthLost(err.message))
-            return
-        if isinstance(err, ServerUnavailable):
-            self.show_connection(ConnectionState.OFFLINE)
-        self.notify(err.message, severity="error")
+        """The one path for a service error (tui/widgets/feedback.py: deliver)."""
+        deliver(self, err)
 
     def make_client(self, server_url: str) -> Client:
         """A client for another server URL, sharing the token store."""

@@ -29,7 +29,6 @@ from tui.services import (
     AppReadyEvent,
     AppSummary,
     Architecture,
-    AuthRequired,
     ChatEvent,
     Component,
     ConnectionEvent,
@@ -41,7 +40,6 @@ from tui.services import (
     NotFound,
     PrdEvent,
     ServerInfo,
-    ServerUnavailable,
     ServiceError,
     Session,
     Stage,
@@ -50,6 +48,7 @@ from tui.services import (
     User,
 )
 from tui.services.connection import ConnectionState
+from tui.widgets.feedback import deliver
 
 SIZES = [(120, 40), (80, 24)]  # every snapshot is taken at both sizes
 NAV_TYPES = (OpenApp, OpenApps, OpenDashboard, OpenJob, OpenProfile, AuthLost, JobsChanged)
@@ -79,12 +78,7 @@ class HostApp(App[None]):
 
     def report(self, err: ServiceError) -> None:
         """As AppBuilderApp.report: a lost session becomes AuthLost (recorded), anything else a toast."""
-        if isinstance(err, AuthRequired):
-            self.post_message(AuthLost(err.message))
-            return
-        if isinstance(err, ServerUnavailable):
-            self.show_connection(ConnectionState.OFFLINE)
-        self.notify(err.message, severity="error")
+        deliver(self, err)
 
     def purge_refused(self) -> str | None:
         return None if self.dev_mode else "Purge is only available in dev mode (--dev)."
