@@ -29,7 +29,7 @@ class RedactTokens(logging.Formatter):
 class PrivateRotatingFileHandler(RotatingFileHandler):
     """A rotating log whose every file, the ones rotation creates included, is 0600 whatever the umask."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self):
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.fchmod(fd, 0o600)  # an existing file created wider by an older version
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)

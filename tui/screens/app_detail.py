@@ -15,14 +15,15 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
-from textual.widgets.text_area import Selection
+from textual.widgets.text_area import Document, Selection
 
+from tui.protocols import AppHost
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.export_dialog import ExportDialog
 from tui.services import App, ServiceError
 from tui.services.export import ExportError, WouldOverwrite, export_files
 from tui.widgets.architecture_tree import ArchitectureTree
-from tui.widgets.feedback import go_back, report, when
+from tui.widgets.feedback import go_back, when
 from tui.widgets.file_viewer import FileViewer
 from tui.widgets.key_footer import KeyFooter
 
@@ -99,6 +100,7 @@ class AppDetailScreen(Screen[None]):
         Binding("slash", "find", "Find in file", show=False),
         Binding("r", "reload", "Reload"),
     ]
+    host = AppHost()
 
     def __init__(self, app_id: int) -> None:
         super().__init__()
@@ -120,9 +122,9 @@ class AppDetailScreen(Screen[None]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         try:
-            model = await self.app.client.get_app(self.app_id)  # type: ignore[attr-defined]
+            model = await self.host.client.get_app(self.app_id)
         except ServiceError as err:
-            report(self, err)
+            self.host.report(err)
             self.state = "error"
             facts = self.query_one("#app-facts", Static)
             facts.update(Text(f"Could not load the app: {err.message} (r retries)"))
@@ -185,7 +187,11 @@ class AppDetailScreen(Screen[None]):
             self.notify("The app is not loaded yet.", severity="warning")
             return
         default = Path.cwd() / export_dir_name(self.model)
-        self.app.push_screen(ExportDialog(self.model.name, default), self.export_to)
+        self.app.push_screen(ExportDialog(self.model.name, default), self.exported)
+
+    def exported(self, directory: Path | None) -> None:
+        """The export dialog's answer: a directory to write to, or None (cancelled)."""
+        self.export_to(directory)
 
     @work(exclusive=True, group="export")
     async def export_to(self, directory: Path | None, force: bool = False) -> None:
@@ -223,12 +229,15 @@ class AppDetailScreen(Screen[None]):
         """Select the next match after the cursor in the shown file (wrapping), ignoring case."""
         event.stop()
         code = self.query_one("#code", TextArea)
-        found = next_match(code.text, event.value, code.document.get_index_from_location(code.selection.end))
+        document = code.document
+        if not isinstance(document, Document):  # the file viewer only shows plain documents
+            return
+        found = next_match(code.text, event.value, document.get_index_from_location(code.selection.end))
         if found is None:
             self.notify(f"{event.value!r} is not in this file." if event.value else "Type what to find.",
                         severity="warning")
             return
-        start, end = (code.document.get_location_from_index(index) for index in found)
+        start, end = (document.get_location_from_index(index) for index in found)
         code.selection = Selection(start, end)
         code.scroll_cursor_visible(center=True)
 

@@ -50,7 +50,7 @@ class FileTree(Tree[AppFile | None]):
                 if key not in folders:
                     folders[key] = parent.add(f"{part}/", expand=True)
                 parent = folders[key]  # type: ignore[assignment]
-            parent.add_leaf(parts[-1], data=file)  # type: ignore[attr-defined]
+            parent.add_leaf(parts[-1], data=file)
 
     def first_file_line(self) -> int | None:
         for line in range(self.last_line + 1):
