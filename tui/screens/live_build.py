@@ -16,7 +16,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane
 
 from tui.messages import JobsChanged, OpenApp
+from tui.protocols import AppHost
 from tui.screens.add_message import AddMessageScreen
+from tui.screens.confirm import ask
 from tui.screens.prompt_editor import PromptEditorScreen
 from tui.services import (
     ApiFallbackEvent,
@@ -36,6 +38,7 @@ from tui.services import (
     StepEvent,
     WarningEvent,
 )
+from tui.services.connection import ConnectionState
 from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.connection import FALLBACK_LABEL
@@ -90,6 +93,7 @@ class LiveBuildScreen(Screen[None]):
         Binding("x", "delete_message", "Delete msg"),
         Binding("m", "add_message", "Add msg"),
     ]
+    host = AppHost()
 
     status: reactive[str] = reactive("loading")
     connection: reactive[str] = reactive("connecting")
@@ -112,7 +116,7 @@ class LiveBuildScreen(Screen[None]):
     # ----- layout -------------------------------------------------------------------------------------
     @property
     def dev_mode(self) -> bool:
-        return bool(getattr(self.app, "dev_mode", False))
+        return self.host.dev_mode
 
     def compose(self) -> ComposeResult:
         with Vertical(id="build-header"):
@@ -157,7 +161,7 @@ class LiveBuildScreen(Screen[None]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         try:
-            job = await self.app.client.get_job(self.job_id)  # type: ignore[attr-defined]
+            job = await self.host.client.get_job(self.job_id)
         except NotFound:
             self.gone = True
             return
@@ -169,7 +173,7 @@ class LiveBuildScreen(Screen[None]):
 
     @work(exclusive=True, group="socket")
     async def follow(self) -> None:
-        socket = self.socket_factory(self.app.client, self.job_id, self.last_message_id)  # type: ignore[attr-defined]
+        socket = self.socket_factory(self.host.client, self.job_id, self.last_message_id)
         self.socket = socket
         self.socket_failed = False
         try:
@@ -202,7 +206,7 @@ class LiveBuildScreen(Screen[None]):
     @work(exclusive=True, group="start")
     async def start_build(self) -> None:
         try:
-            await self.app.client.start_build(self.job_id)  # type: ignore[attr-defined]
+            await self.host.client.start_build(self.job_id)
         except ServiceError as err:
             report(self, err)
             return
@@ -216,7 +220,7 @@ class LiveBuildScreen(Screen[None]):
     async def retry_build(self) -> None:
         """Resume a failed build (the server answers 409, shown in words, unless it failed)."""
         try:
-            await self.app.client.retry_job(self.job_id)  # type: ignore[attr-defined]
+            await self.host.client.retry_job(self.job_id)
         except ServiceError as err:
             report(self, err)
             return
@@ -224,7 +228,7 @@ class LiveBuildScreen(Screen[None]):
         self.post_message(JobsChanged(self.job_id))
 
     async def save_prompt(self, prompt: str) -> None:
-        job = await self.app.client.update_prompt(self.job_id, prompt)  # type: ignore[attr-defined]
+        job = await self.host.client.update_prompt(self.job_id, prompt)
         self.apply_job(job, status=False)
         self.notify("Prompt saved.")
         self.post_message(JobsChanged(self.job_id))
@@ -236,7 +240,7 @@ class LiveBuildScreen(Screen[None]):
                                   else f"Delete message #{message_id}?"):
             return
         try:
-            await self.app.client.delete_message(message_id)  # type: ignore[attr-defined]
+            await self.host.client.delete_message(message_id)
         except ServiceError as err:
             report(self, err)
             return
@@ -245,11 +249,9 @@ class LiveBuildScreen(Screen[None]):
         self.notify(f"Message #{message_id} deleted.")
 
     async def create_message(self, content: str, role: str) -> None:
-        await self.app.client.create_message(self.job_id, content, role=role)  # type: ignore[attr-defined]
+        await self.host.client.create_message(self.job_id, content, role=role)
 
     async def confirm(self, question: str) -> bool:
-        from tui.widgets.confirm_bridge import ask
-
         return await ask(self, question)
 
     # ----- state --------------------------------------------------------------------------------------
@@ -329,8 +331,7 @@ class LiveBuildScreen(Screen[None]):
 
     def set_connection(self, state: str, attempt: int = 0) -> None:
         self.connection = "offline" if state == "closed" else state
-        if hasattr(self.app, "connection_state"):
-            self.app.connection_state = self.connection  # type: ignore[attr-defined]
+        self.host.show_connection(ConnectionState.of(self.connection))
         label = CONNECTION_LABELS.get(state, state)
         if state == "reconnecting" and attempt:
             label = f"↻ reconnecting (attempt {attempt})…"
