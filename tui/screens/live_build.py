@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -40,8 +40,10 @@ from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.connection import FALLBACK_LABEL
 from tui.widgets.feedback import go_back, report
+from tui.widgets.find_bar import FindArea
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.message_table import MessagesPane, MessageTable, excerpt
+from tui.widgets.prd_view import PrdView
 from tui.widgets.stage_progress import StageProgress
 
 
@@ -124,13 +126,12 @@ class LiveBuildScreen(Screen[None]):
             yield Static("", id="app-banner")
         with TabbedContent(id="tabs", initial="tab-chat"):
             with TabPane("Chat", id="tab-chat"):
-                yield ChatLog(id="chat-log")
+                yield FindArea(ChatLog(id="chat-log"), id="chat-find")
                 yield ChatInput(placeholder="Message the agent (enter sends, escape leaves the input)",
                                 id="chat-input", disabled=True)
                 yield Static(CHAT_REASONS["loading"], id="chat-reason")
             with TabPane("PRD", id="tab-prd"):
-                with VerticalScroll(id="prd-scroll", can_focus=True):
-                    yield Markdown(PRD_PLACEHOLDER, id="prd")
+                yield FindArea(PrdView(PRD_PLACEHOLDER, id="prd-scroll"), id="prd-find")
             if self.dev_mode:
                 with TabPane("Messages", id="tab-messages"):
                     yield MessagesPane(id="messages-pane")
