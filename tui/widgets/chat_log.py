@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.widgets.find_bar import find_all, match_styles
 
@@ -100,6 +101,7 @@ class ChatLog(ScrollView, can_focus=True):
         self.find_query = ""
         self.hits: list[tuple[ChatLine, int]] = []  # (line, offset in its text) of every match
         self.current: tuple[ChatLine, int] | None = None
+        self.base_style = Style()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self.theme_changed)
@@ -221,8 +223,15 @@ class ChatLog(ScrollView, can_focus=True):
             self.refresh()
 
     def sync_size(self) -> None:
+        """A taller transcript changes no layout (the scrollbar always shows, the width is the widget's):
+        update the scroll area without the screen-wide layout pass a `virtual_size` assignment asks for."""
         self.sync_queued = False
-        self.virtual_size = Size(self.wrap_width, len(self.rows) + self.top_rows)
+        size = Size(self.wrap_width, len(self.rows) + self.top_rows)
+        if size.width == self.virtual_size.width and self.size.height:
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
         if self.following:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.refresh()
@@ -296,6 +305,10 @@ class ChatLog(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         self.following = round(new_value) >= self.max_scroll_y
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self.base_style = self.rich_style  # once per frame, not per row (it walks the ancestors' styles)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         self.ensure_wrapped()
         width = self.scrollable_content_region.width
@@ -303,7 +316,7 @@ class ChatLog(ScrollView, can_focus=True):
         if index == -1 and self.trimmed:
             note = Text(f"… {self.trimmed:,} older lines not kept here", style="italic")
             return Strip(list(note.render(self.app.console)), note.cell_len).crop_extend(
-                0, width, None).apply_style(self.rich_style + (self.styles_for or {}).get("system", Style()))
+                0, width, None).apply_style(self.base_style + (self.styles_for or {}).get("system", Style()))
         if 0 <= index < len(self.rows):
-            return self.rows[index].crop_extend(0, width, None).apply_style(self.rich_style)
-        return Strip.blank(width, self.rich_style)
+            return self.rows[index].crop_extend(0, width, None).apply_style(self.base_style)
+        return Strip.blank(width, self.base_style)
