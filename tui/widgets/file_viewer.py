@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TextArea, Tree
-from textual.widgets.text_area import Selection
+from textual.widgets.text_area import Document, Selection
 
 from tui.services import AppFile
 from tui.widgets.find_bar import FindArea, find_all
@@ -68,16 +68,23 @@ class CodeArea(TextArea):
 
     hits: list[tuple[int, int]] = []
 
+    @property
+    def plain(self) -> Document:
+        """The shown document: a viewer never wraps it, so it is always a plain `Document`."""
+        if not isinstance(self.document, Document):
+            raise TypeError(f"CodeArea shows a plain Document, not {type(self.document).__name__}")
+        return self.document
+
     def search(self, query: str) -> tuple[int, int]:
         self.hits = find_all(self.text, query)
         if not query:
             self.selection = Selection.cursor(self.selection.end)
-        cursor = self.document.get_index_from_location(self.selection.start)
+        cursor = self.plain.get_index_from_location(self.selection.start)
         return len(self.hits), next((i for i, (start, _) in enumerate(self.hits) if start >= cursor), 0)
 
     def show_match(self, index: int) -> None:
         if 0 <= index < len(self.hits):
-            start, end = (self.document.get_location_from_index(offset) for offset in self.hits[index])
+            start, end = (self.plain.get_location_from_index(offset) for offset in self.hits[index])
             self.selection = Selection(start, end)
             self.scroll_cursor_visible(center=True)
 
