@@ -1,12 +1,17 @@
 """Cold start: `appbuilder-tui --server URL` from fork/exec to its first paint and to job rows on a real pty.
 
 A saved session is in place (as after a first login), the user has 30 realistic jobs. First paint is the
-first frame with the app's name in it (the splash); rows is the newest job's title in the output.
+first frame with the app's name in it (the splash); rows is the newest job's title in the output. Two rows
+without a terminal say where the time goes: `import tui.app` in a fresh interpreter (the modules the app
+needs before its first frame) and `appbuilder-tui --version` (the command line alone).
 """
 
 from __future__ import annotations
 
+import resource
+import subprocess
 import sys
+import time
 
 from benchmarks.common import PtyTui, footer, header, row, rss_mb, timing_row
 from benchmarks.server import BenchServer
@@ -27,6 +32,17 @@ def one_start(server: BenchServer) -> tuple[tuple[float, float], tuple[float, fl
         tui.close()
 
 
+def child_run(argv: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one child process, interpreter start-up included."""
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu, start = children_cpu(), time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start, children_cpu() - cpu
+
+
 def main(runs: int) -> None:
     header(f"cold start: process start -> first paint / job rows on a 120x40 pty (saved session, 30 jobs, "
            f"n={runs} after 1 warm-up)")
@@ -39,6 +55,10 @@ def main(runs: int) -> None:
     timing_row("cold start -> first paint (splash)", [s[0] for s in starts], "<= 300 ms", 0.3)
     timing_row("cold start -> job rows on screen", [s[1] for s in starts], "<= 500 ms", 0.5)
     row("RSS when the rows are on screen", f"{max(s[2] for s in starts):.0f} MB (max)")
+    for name, argv in (("python -c 'import tui.app' (plain import, no terminal)", ["-c", "import tui.app"]),
+                       ("appbuilder-tui --version", ["-m", "tui", "--version"])):
+        child_run([sys.executable, *argv])  # warm the file cache
+        timing_row(name, [child_run([sys.executable, *argv]) for _ in range(runs)])
     footer()
 
 

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 import httpx
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
@@ -24,7 +21,7 @@ from textual.worker import WorkerFailed
 
 from tui import locations
 from tui.bulk import tune_gc
-from tui.commands import AppBuilderCommands, OpenByTitle
+from tui.commands import APP_BINDINGS, AppBuilderCommands, OpenByTitle
 from tui.config import ConfigError, Settings, save_setting
 from tui.logs import log_path
 from tui.messages import (
@@ -37,15 +34,23 @@ from tui.messages import (
     OpenJob,
     OpenProfile,
 )
+from tui.protocols import Client
+from tui.screens.app_detail import AppDetailScreen
+from tui.screens.apps import AppsScreen
 from tui.screens.create_project import CreateProjectScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen, title_of
+from tui.screens.live_build import LiveBuildScreen
 from tui.screens.login import LoginResult, LoginScreen
+from tui.screens.profile import ProfileScreen
 from tui.services import ServerInfo, ServerUnavailable, ServiceError, User
+from tui.services.client import ApiClient
+from tui.services.connection import ConnectionState
 from tui.services.http import scrub
 from tui.widgets.connection import ConnectionIndicator, unreachable
+from tui.widgets.feedback import deliver
 
-ClientFactory = Callable[[str], Any]
+ClientFactory = Callable[[str], Client]
 INTERRUPT_FOREVER = 1e9
 
 log = logging.getLogger(__name__)
@@ -59,27 +64,22 @@ def build_alert(text: str) -> str:
 
 
 class AppBuilderApp(App[None]):
-    """The shell. Screens reach `self.app.client`, `self.app.dev_mode` and `self.app.connection_state`."""
+    """The shell; implements `ScreenHost` (tui/protocols.py), what screens reach through `self.host`."""
 
     CSS_PATH = "app.tcss"
     TITLE = "appbuilder"
     COMMANDS = {AppBuilderCommands, OpenByTitle}  # one ordered list, plus jobs and apps by title (search)
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("escape", "back", "Back", show=False),
-        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
-    ]
+    BINDINGS = APP_BINDINGS
     INTERRUPT_SECONDS = 3.0  # a second ctrl+c within this quits even with typed text
 
-    connection_state: reactive[str] = reactive("connecting")
+    connection_state: reactive[ConnectionState] = reactive(ConnectionState.CONNECTING)
 
-    def __init__(self, client: Any, dev_mode: bool = False, server_info: ServerInfo | None = None, *,
+    def __init__(self, client: Client, dev_mode: bool = False, server_info: ServerInfo | None = None, *,
                  client_factory: ClientFactory | None = None,
                  clock: Callable[[], datetime] | None = None, settings: Settings | None = None) -> None:
         super().__init__()
         self.settings = settings if settings is not None else Settings.model_construct()  # defaults only
-        self.client = client
+        self.client: Client = client
         self.server_info = server_info
         self.dev_mode = dev_mode  # --dev (or --demo) only: what the server allows is checked on use
         self.user: User | None = None
@@ -126,20 +126,21 @@ class AppBuilderApp(App[None]):
         """Server info, then the saved session: dashboard if it is valid, else the login form."""
         reason = ""
 
-        async def session() -> Any:
+        async def session() -> User | ServiceError | None:
             try:
                 return await self.client.restore_session()
             except ServiceError as err:
                 return err
 
-        info_error, user = await asyncio.gather(self.load_server_info(), session())  # one round trip
-        if isinstance(user, ServiceError):
-            user, reason = None, user.message
+        info_error, restored = await asyncio.gather(self.load_server_info(), session())  # one round trip
+        user = restored if isinstance(restored, User) else None
+        if isinstance(restored, ServiceError):
+            reason = restored.message
         if isinstance(info_error, ServerUnavailable):  # say so on the form, not only "offline" in a corner
             reason = unreachable(self.client.server_url, info_error)
         if user is not None:
             self.user = user
-            self.connection_state = "live"
+            self.show_connection(ConnectionState.LIVE)
             self.push_screen(DashboardScreen())
             return
         self.push_screen(LoginScreen(reason=reason), self.after_first_login)
@@ -147,16 +148,20 @@ class AppBuilderApp(App[None]):
     async def load_server_info(self) -> ServiceError | None:
         """The server's /api/meta/; the error (not raised) if it could not be read."""
         if self.server_info is None:
-            self.connection_state = "connecting"
+            self.show_connection(ConnectionState.CONNECTING)
             try:
                 self.server_info = await self.client.server_info()
             except ServiceError as err:
-                self.connection_state = "offline"
+                self.show_connection(ConnectionState.OFFLINE)
                 return err
-        self.connection_state = "live"
+        self.show_connection(ConnectionState.LIVE)
         return None
 
-    def install_auth_hook(self, client: Any) -> None:
+    def show_connection(self, state: ConnectionState) -> None:
+        """The only writer of `connection_state` (the indicators watch it)."""
+        self.connection_state = state
+
+    def install_auth_hook(self, client: Client) -> None:
         client.on_auth_lost = self.auth_lost_from_client
 
     def auth_lost_from_client(self, reason: str) -> None:
@@ -165,14 +170,16 @@ class AppBuilderApp(App[None]):
         else:
             self.call_from_thread(self.post_message, AuthLost(reason))
 
-    def make_client(self, server_url: str) -> Any:
+    def report(self, err: ServiceError) -> None:
+        """The one path for a service error (tui/widgets/feedback.py: deliver)."""
+        deliver(self, err)
+
+    def make_client(self, server_url: str) -> Client:
         """A client for another server URL, sharing the token store."""
         if self.client_factory is not None:
             return self.client_factory(server_url)
-        from tui.services.client import ApiClient
-
-        store = getattr(self.client, "token_store", None)
-        return ApiClient(server_url, token_store=store) if store is not None else ApiClient(server_url)
+        store = self.client.token_store if isinstance(self.client, ApiClient) else None
+        return ApiClient(server_url, token_store=store)
 
     # ----- login ------------------------------------------------------------------------------------
     def adopt(self, result: LoginResult) -> bool:
@@ -185,11 +192,11 @@ class AppBuilderApp(App[None]):
             self.server_info = None
             self.close_client(old)
         self.user = result.user
-        self.connection_state = "live"
+        self.show_connection(ConnectionState.LIVE)
         return changed
 
     @work(group="close")
-    async def close_client(self, client: Any) -> None:
+    async def close_client(self, client: Client) -> None:
         try:
             await client.aclose()
         except Exception:  # noqa: BLE001 - closing a dead client must never crash the app
@@ -225,28 +232,16 @@ class AppBuilderApp(App[None]):
         self.push_screen(LoginScreen(reason=message.reason, relogin=True), self.after_relogin)
 
     # ----- navigation -------------------------------------------------------------------------------
-    def open_screen(self, module: str, name: str, *args: Any, replace: bool = False) -> Screen | None:
-        """Import a screen lazily (it may not exist yet) and push it, or replace the top screen."""
-        try:
-            screen_cls = getattr(importlib.import_module(f"tui.screens.{module}"), name)
-        except (ImportError, AttributeError):
-            self.notify(f"{name.removesuffix('Screen')} is not available yet.", severity="warning")
-            return None
-        screen = screen_cls(*args)
-        if replace:
-            self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
-        return screen
-
     def dashboard(self) -> DashboardScreen | None:
         return next((s for s in reversed(self.screen_stack) if isinstance(s, DashboardScreen)), None)
 
     def on_open_job(self, message: OpenJob) -> None:
-        screen = self.open_screen("live_build", "LiveBuildScreen", message.job_id,
-                                  replace=isinstance(self.screen, CreateProjectScreen))
-        if screen is not None:
-            self.watch(screen, "status", partial(self.build_status, screen, message.job_id), init=False)
+        screen = LiveBuildScreen(message.job_id)
+        if isinstance(self.screen, CreateProjectScreen):  # the new project's build replaces its form
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        self.watch(screen, "status", partial(self.build_status, screen, message.job_id), init=False)
 
     # ----- build notifications ----------------------------------------------------------------------
     def build_status(self, screen: Screen, job_id: int, status: str) -> None:
@@ -264,13 +259,13 @@ class AppBuilderApp(App[None]):
             self._driver.flush()
 
     def on_open_app(self, message: OpenApp) -> None:
-        self.open_screen("app_detail", "AppDetailScreen", message.app_id)
+        self.push_screen(AppDetailScreen(message.app_id))
 
     def on_open_apps(self, message: OpenApps) -> None:
-        self.open_screen("apps", "AppsScreen")
+        self.push_screen(AppsScreen())
 
     def on_open_profile(self, message: OpenProfile) -> None:
-        self.open_screen("profile", "ProfileScreen")
+        self.push_screen(ProfileScreen())
 
     def on_new_project(self, message: NewProject) -> None:
         if not isinstance(self.screen, CreateProjectScreen):
@@ -348,7 +343,7 @@ class AppBuilderApp(App[None]):
         self.notify("Press ctrl+c again to quit: what you typed is not saved.", title="Quit?",
                     severity="warning", timeout=self.INTERRUPT_SECONDS)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         top = self.screen
         if isinstance(top, LoginScreen | DashboardScreen) or len(self.screen_stack) <= 1:
             return
@@ -364,7 +359,7 @@ class AppBuilderApp(App[None]):
         screen keeps working). Elsewhere the app stops with one line (tests keep Textual's re-raise)."""
         cause = error.error if isinstance(error, WorkerFailed) else error
         if isinstance(cause, ServiceError):
-            self.notify(cause.message, severity="error")
+            self.report(cause)
             return
         if isinstance(cause, OSError | httpx.HTTPError):  # a network error the service layer missed
             self.notify(f"Network error: {cause}".splitlines()[0], severity="error")

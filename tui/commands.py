@@ -13,11 +13,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
 
 from tui.messages import OpenApp, OpenJob
+from tui.protocols import AppHost
 from tui.services import ServiceError
 
 # (title, help text, app action, dev only)
@@ -30,6 +32,13 @@ COMMANDS: tuple[tuple[str, str, str, bool], ...] = (
     ("Help", "Every key binding (?)", "help", False),
     ("Quit", "Leave appbuilder (q)", "quit", False),
 )
+# The app's own keys (AppBuilderApp.BINDINGS; the help screen lists them under "Global").
+APP_BINDINGS: list[BindingType] = [
+    Binding("question_mark", "help", "Help", id="app.help"),
+    Binding("q", "quit", "Quit", id="app.quit"),
+    Binding("escape", "back", "Back", show=False),
+    Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
+]
 GROUP_WEIGHTS = (1.0, 0.9, 0.6, 0.5)  # app, screen, focused widget, system: search scores scaled by group
 Entry = tuple[str, str, Callable[[], Any]]  # title, help, what to run
 
@@ -37,9 +46,11 @@ Entry = tuple[str, str, Callable[[], Any]]  # title, help, what to run
 class AppBuilderCommands(Provider):
     """Every palette entry, app commands first; purge only appears in dev mode."""
 
+    host = AppHost()
+
     def groups(self) -> list[list[Entry]]:
-        dev = bool(getattr(self.app, "dev_mode", False))
-        app_entries = [(title, text, partial(self.app.run_action, action))
+        dev = self.host.dev_mode
+        app_entries: list[Entry] = [(title, text, partial(self.app.run_action, action))
                        for title, text, action, dev_only in COMMANDS if dev or not dev_only]
         screen_entries: list[Entry] = []
         widget_entries: list[Entry] = []
@@ -90,12 +101,13 @@ class OpenByTitle(Provider):
     `JOB_LIMIT` jobs and every app are read once when the palette opens; errors just mean no hits."""
 
     JOB_LIMIT = 500
+    host = AppHost()
 
     async def startup(self) -> None:
         self.entries: list[tuple[str, str, Message]] = []
-        if getattr(self.app, "user", None) is None:  # not logged in: nothing to open
+        if self.host.user is None:  # not logged in: nothing to open
             return
-        client = self.app.client  # type: ignore[attr-defined]
+        client = self.host.client
         try:
             page = await client.list_jobs_page(limit=self.JOB_LIMIT)
             apps = await client.list_apps()

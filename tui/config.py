@@ -24,8 +24,6 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from tui.services.tokens import write_atomic
-
 ENV_PREFIX = "APPBUILDER_TUI_"
 ENV_ONLY = ("token", "refresh_token")
 DEFAULT_SERVER = "http://127.0.0.1:8000"
@@ -169,6 +167,8 @@ def load_settings(path: Path, **flags: Any) -> Settings:
 def save_setting(path: Path, key: str, value: str | bool | float) -> None:
     """Set one top-level key in the config file (e.g. the theme chosen in the palette), keeping comments,
     order and everything else. A broken file is left alone (ConfigError); the write is atomic, mode 0600."""
+    from tui.services.tokens import write_atomic  # here: reading settings must not load the service layer
+
     field = Settings.model_fields.get(key)
     if field is None or key in ENV_ONLY or get_origin(field.annotation) is dict:
         raise ValueError(f"{key!r} is not a top-level setting that can be saved")

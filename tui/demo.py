@@ -10,18 +10,14 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
 
-import httpx
+from tui.server_process import StartError, TempServer
 
-READY_LINE = "appbuilder server listening on"
 PREFIX = "appbuilder-demo-"
 OWNER_FILE = "owner.pid"
 HANG_UP_GRACE = 10.0  # seconds the app has to end after a hang-up before the process goes
@@ -52,91 +48,20 @@ def remove_stale(root: Path | None = None) -> list[Path]:
     return removed
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class DemoServer:
-    """`python -m server` on a free loopback port; stop() ends it and removes the temp dir."""
+class DemoServer(TempServer):
+    """A seeded server (purge allowed) whose temp dir names this process as its owner (see remove_stale)."""
 
     def __init__(self, speed: float = 0.4, timeout: float = 60.0) -> None:
+        super().__init__(PREFIX, timeout)
         self.speed = speed
-        self.timeout = timeout
-        self.port = free_port()
-        self.directory = Path(tempfile.mkdtemp(prefix=PREFIX))
         (self.directory / OWNER_FILE).write_text(str(os.getpid()))
-        self.log_path = self.directory / "server.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def token_dir(self) -> Path:
-        return self.directory / "config"
+        return self.config_dir
 
-    def command(self) -> list[str]:
-        return [sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", str(self.port),
-                "--db", str(self.directory / "db.sqlite3"), "--seed-demo", "--allow-purge",
-                "--speed", str(self.speed)]
-
-    def start(self) -> DemoServer:
-        """Start and wait for the ready line and the meta endpoint; on any failure, clean up and raise."""
-        try:
-            return self._start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def _start(self) -> DemoServer:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        env.pop("DJANGO_SETTINGS_MODULE", None)
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env,
-                                         cwd=Path(__file__).resolve().parents[1])
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the demo server exited with code {self.proc.returncode}: {self.tail()}")
-            if READY_LINE in self.log() and self.meta_ok():
-                return self
-            time.sleep(0.05)
-        raise RuntimeError(f"the demo server did not start within {self.timeout:.0f}s")
-
-    def meta_ok(self) -> bool:
-        try:
-            return httpx.get(f"{self.url}/api/meta/", timeout=1.0).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def tail(self) -> str:
-        lines = [line for line in self.log().splitlines() if line.strip()]
-        return lines[-1] if lines else "no output"
-
-    def stop(self) -> None:
-        """End the server and remove the data; safe to call twice and from the hang-up thread."""
-        proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-        shutil.rmtree(self.directory, ignore_errors=True)
-
-    def __enter__(self) -> DemoServer:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.stop()
+    def options(self) -> list[str]:
+        return ["--seed-demo", "--allow-purge", "--speed", str(self.speed)]
 
 
 async def run_demo(dev: bool = True) -> int:
@@ -170,7 +95,7 @@ async def run_demo(dev: bool = True) -> int:
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGHUP, signal.SIGTERM)}
     try:
-        with server:
+        with server.start():
             ready = time.monotonic() - started
             print(f"Server ready in {ready:.1f}s; logging in as {DEMO_USER[0]}…", flush=True)
             client = ApiClient(server.url, token_store=TokenStore(server.token_dir))
@@ -185,6 +110,9 @@ async def run_demo(dev: bool = True) -> int:
                 return 1
             finally:
                 await client.aclose()
+    except StartError as err:
+        print(f"appbuilder-tui: the demo server did not start: {err.summary}", file=sys.stderr)
+        return 1
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "appbuilder-tui"
 CONFIG_DIR_ENV = "APPBUILDER_TUI_CONFIG_DIR"
 CONFIG_FILE_ENV = "APPBUILDER_TUI_CONFIG_FILE"
@@ -26,6 +24,8 @@ def _from_env(name: str) -> Path | None:
 
 def config_dir() -> Path:
     """The config file and the saved sessions (`profiles/`, `settings.json`)."""
+    import platformdirs
+
     return _from_env(CONFIG_DIR_ENV) or platformdirs.user_config_path(APP_NAME)
 
 
@@ -38,6 +38,8 @@ def config_file(directory: Path | None = None) -> Path:
 
 
 def log_dir() -> Path:
+    import platformdirs
+
     return _from_env(LOG_DIR_ENV) or platformdirs.user_log_path(APP_NAME)
 
 

@@ -8,7 +8,6 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from tui.locations import log_dir
-from tui.services.http import JWT_PATTERN
 
 LOG_ENV = "APPBUILDER_TUI_LOG_DIR"
 
@@ -22,13 +21,15 @@ class RedactTokens(logging.Formatter):
     """Formats as usual, then replaces anything shaped like a JWT (message and traceback) by `[token]`."""
 
     def format(self, record: logging.LogRecord) -> str:
+        from tui.services.http import JWT_PATTERN  # here: setting up the log must not load the service layer
+
         return JWT_PATTERN.sub("[token]", super().format(record))
 
 
 class PrivateRotatingFileHandler(RotatingFileHandler):
     """A rotating log whose every file, the ones rotation creates included, is 0600 whatever the umask."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self):
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.fchmod(fd, 0o600)  # an existing file created wider by an older version
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)

@@ -3,41 +3,42 @@ sharing them. A service that cannot be started fails the tests with the reason: 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from tests.support.asgi_server import AsgiServer
-from tests.support.services import Postgres, Redis, ServiceError, start_postgres, start_redis
+from tests.support.services import Postgres, Redis, Service, ServiceError, start_postgres, start_redis
+from tui.server_process import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEED = 0.05  # seconds between pipeline steps: a build takes ~1.5 s, time enough to kill a process mid-build
 LEASE_SECONDS = 2.0
+S = TypeVar("S", bound=Service)
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    try:
-        pg = start_postgres()
-    except ServiceError as exc:
-        pytest.fail(f"could not start Postgres for the scale-out tests: {exc}", pytrace=False)
-    yield pg
-    pg.stop()
+def service_fixture(start: Callable[[], S], kind: str) -> Callable[[], Iterator[S]]:
+    """A session fixture running one service of `kind` (started by `start`) for the whole run."""
+
+    def fixture() -> Iterator[S]:
+        try:
+            service = start()
+        except ServiceError as exc:
+            pytest.fail(f"could not start {kind} for the scale-out tests: {exc}", pytrace=False)
+        yield service
+        service.stop()
+
+    fixture.__doc__ = f"A real {kind} on a free loopback port, in a temp dir removed at the end."
+    return pytest.fixture(scope="session", name=kind.lower())(fixture)
 
 
-@pytest.fixture(scope="session")
-def redis() -> Iterator[Redis]:
-    try:
-        server = start_redis()
-    except ServiceError as exc:
-        pytest.fail(f"could not start Redis for the scale-out tests: {exc}", pytrace=False)
-    yield server
-    server.stop()
+postgres = service_fixture(start_postgres, "Postgres")
+redis = service_fixture(start_redis, "Redis")
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +52,7 @@ def scale_env(postgres: Postgres, redis: Redis) -> dict[str, str]:
         "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
         "ALLOW_JOB_PURGE": "1",
     }
-    child = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    done = subprocess.run([sys.executable, "-m", "server", "migrate"], env={**child, **env}, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "server", "migrate"], env=child_env(env), cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
     if done.returncode != 0:
         output = done.stdout + done.stderr

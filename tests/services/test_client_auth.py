@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import stat
+import threading
 import time
 
 import httpx
@@ -256,3 +257,42 @@ async def test_no_token_in_messages_reprs_or_logs(api: FakeApi, client: ApiClien
         assert all(secret not in text for text in texts)
         assert secret not in caplog.text
         assert secret[-20:] not in caplog.text
+
+
+async def test_a_post_is_sent_again_whole_after_a_refresh(api: FakeApi, logged_in: ApiClient) -> None:
+    bodies: list[bytes] = []
+
+    def create(request: httpx.Request) -> httpx.Response | None:
+        bodies.append(request.content)
+        return httpx.Response(201, json=JOB) if api.authorized(request) else None
+
+    api.routes[("POST", "jobs/")] = create
+    api.expire_all()
+    job = await logged_in.create_job("todo")
+    assert job.id == 7 and api.refresh_calls == 1
+    assert len(bodies) == 2 and bodies[0] == bodies[1] and json.loads(bodies[1]) == {"initial_prompt": "todo"}
+
+
+async def test_token_file_io_stays_off_the_event_loop(api: FakeApi, client: ApiClient, store: TokenStore,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """stat, read, the fsync'd writes, delete and the lock all run in a worker thread."""
+    loop_thread = threading.get_ident()
+    calls: list[tuple[str, bool]] = []
+    for name in ("signature", "read", "save", "delete", "remember_server", "acquire_lock"):
+        original = getattr(TokenStore, name)
+
+        def spy(self: TokenStore, *args: object, _original=original, _name=name, **kwargs: object) -> object:
+            calls.append((_name, threading.get_ident() == loop_thread))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(TokenStore, name, spy)
+    await client.login("ada", "pw")
+    api.expire_all()
+    await client.get_job(7)  # stat, 401, refresh under the lock: read and save
+    restored = ApiClient(URL, token_store=store, transport=httpx.MockTransport(api.handle))
+    assert await restored.restore_session() is not None
+    await restored.logout()
+    await restored.aclose()
+    assert {name for name, _ in calls} == {"signature", "read", "save", "delete", "remember_server",
+                                           "acquire_lock"}
+    assert [name for name, on_loop in calls if on_loop] == []

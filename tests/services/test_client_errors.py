@@ -16,6 +16,7 @@ from tui.services import (
     ValidationFailed,
 )
 from tui.services.client import ApiClient
+from tui.services.http import transport_error
 from tui.services.tokens import TokenStore
 
 
@@ -176,3 +177,23 @@ def test_429_says_when_to_try_again(header: str | None, seconds: int | None) -> 
         assert err.message == "Too many attempts, try again in 17 s."
     if header is None:
         assert err.message == "Too many attempts, try again later."
+
+
+@pytest.mark.parametrize(("error", "reason", "detail"), [
+    (httpx.ConnectError("[Errno 111] Connection refused"), "refused", "connection refused"),
+    (httpx.ConnectError("[Errno -2] Name or service not known"), "dns", "host not found"),
+    (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "tls",
+     "TLS handshake failed"),
+    (httpx.ConnectTimeout("timed out"), "timeout", "timed out after 2.5s (connecting)"),
+    (httpx.ReadTimeout("timed out"), "timeout", "timed out after 2.5s (waiting for an answer)"),
+    (httpx.RemoteProtocolError("Server disconnected"), "http", None),
+    (httpx.UnsupportedProtocol("Request URL has an unsupported protocol 'ftp://'"), "invalid",
+     "expected http://host:port"),
+])
+def test_unreachable_says_why_for_code_and_in_words(error: httpx.HTTPError, reason: str,
+                                                    detail: str | None) -> None:
+    """`reason` and `detail` are what the connection indicator and the login form use: no wording parsed."""
+    err = transport_error(error, URL, 2.5)
+    assert isinstance(err, ServerUnavailable)
+    assert err.reason == reason and err.detail == detail
+    assert URL in err.message and (detail is None or detail in err.message)

@@ -17,12 +17,12 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from tests.support.live_server import free_port
+from tui.server_process import free_port, read_log, spawn, stop_process, wait_until
 
 START_TIMEOUT = 30.0
 
@@ -38,40 +38,28 @@ class Service:
     name: str
     base: Path
     port: int
-    proc: subprocess.Popen | None = None
+    proc: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
         self.log_path = self.base / f"{self.name}.log"
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return read_log(self.log_path)
 
-    def spawn(self, cmd: list[str], **popen: object) -> None:
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.base,
-                                         start_new_session=True, **popen)  # type: ignore[call-overload]
+    def spawn(self, cmd: list[str], **as_user: Any) -> None:
+        self.proc = spawn(cmd, self.log_path, cwd=self.base, new_session=True, **as_user)
 
     def wait_ready(self, ready: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise ServiceError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
-            if ready():
-                return
-            time.sleep(0.05)
-        log = self.log()[-3000:]
-        self.stop()
-        raise ServiceError(f"{self.name} not ready on port {self.port} after {START_TIMEOUT}s:\n{log}")
+        try:
+            wait_until(ready, what=f"{self.name} to answer on port {self.port}", timeout=START_TIMEOUT,
+                       proc=self.proc, log_path=self.log_path, error=ServiceError)
+        except ServiceError:
+            self.stop()
+            raise
 
     def stop(self, sig: int = signal.SIGINT) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, sig, grace=15)
         self.proc = None
         shutil.rmtree(self.base, ignore_errors=True)
 
@@ -137,7 +125,7 @@ def start_postgres() -> Postgres:
     bin_dir = postgres_bin_dir()
     user = _unprivileged_user()
     base = Path(tempfile.mkdtemp(prefix="appbuilder-pg-"))  # under /tmp: reachable by that user
-    as_user: dict[str, object] = {}
+    as_user: dict[str, Any] = {}
     if user is not None:
         os.chown(base, user.pw_uid, user.pw_gid)
         as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}

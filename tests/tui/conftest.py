@@ -7,14 +7,14 @@ snapshot tests so the SVGs are deterministic. Pilot tests use the real client ag
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.tui.harness import wait_for
+from tests.tui.harness import UnusedClient, wait_for
 from tui.services import (
     AuthRequired,
     Job,
@@ -64,7 +64,7 @@ def sample_jobs() -> list[Job]:
     ]
 
 
-class ShellFake:
+class ShellFake(UnusedClient):
     """Fixed data; only what the shell screens call. Never used by pilot tests."""
 
     def __init__(self, jobs: list[Job] | None = None, logged_in: bool = True,
@@ -75,7 +75,7 @@ class ShellFake:
         self.logged_in = logged_in
         self.info = ServerInfo(name="appbuilder-reference", version="0.1.0", allow_job_purge=allow_purge,
                                max_prompt_length=20000)
-        self.on_auth_lost: Any = None
+        self.on_auth_lost: Callable[[str], None] | None = None
         self.closed = False
         self.next_id = 100
 
@@ -108,7 +108,8 @@ class ShellFake:
     async def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]:
         yield list(self.jobs), len(self.jobs)
 
-    async def list_jobs_page(self, limit: int, offset: int = 0) -> JobPage:
+    async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
+                             status: str | None = None, ordering: str | None = None) -> JobPage:
         return JobPage(count=len(self.jobs), results=self.jobs[offset:offset + limit])
 
     async def create_job(self, prompt: str) -> Job:

@@ -15,10 +15,12 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.messages import AuthLost, JobsChanged, OpenApp, OpenApps, OpenDashboard, OpenJob, OpenProfile
+from tui.protocols import Client
 from tui.services import (
     App as AppModel,
 )
@@ -32,33 +34,57 @@ from tui.services import (
     ConnectionEvent,
     Event,
     Job,
+    JobMessage,
+    JobPage,
     Link,
     NotFound,
     PrdEvent,
+    ServerInfo,
+    ServiceError,
     Session,
     Stage,
     StatusEvent,
     StepEvent,
     User,
 )
+from tui.services.connection import ConnectionState
+from tui.widgets.feedback import deliver
 
 SIZES = [(120, 40), (80, 24)]  # every snapshot is taken at both sizes
 NAV_TYPES = (OpenApp, OpenApps, OpenDashboard, OpenJob, OpenProfile, AuthLost, JobsChanged)
 
 
 class HostApp(App[None]):
-    """What the screens expect of AppBuilderApp (client, dev_mode, connection_state); records navigation."""
+    """A `ScreenHost` (tui/protocols.py) like AppBuilderApp, without its router: records navigation."""
 
     CSS = "#host-base { content-align: center middle; height: 1fr; }"
     BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit")]  # as AppBuilderApp
 
-    def __init__(self, make_screen: Callable[[], Screen], client: Any, dev_mode: bool = False) -> None:
+    connection_state: reactive[ConnectionState] = reactive(ConnectionState.OFFLINE)
+
+    def __init__(self, make_screen: Callable[[], Screen], client: Client, dev_mode: bool = False) -> None:
         super().__init__()
         self.make_screen = make_screen
-        self.client = client
+        self.client: Client = client
         self.dev_mode = dev_mode
-        self.connection_state = "offline"
+        self.user: User | None = None
+        self.server_info: ServerInfo | None = None
+        self.clock: Callable[[], datetime] | None = None
         self.navigation: list[Message] = []
+
+    # ----- ScreenHost -------------------------------------------------------------------------------
+    def show_connection(self, state: ConnectionState) -> None:
+        self.connection_state = state
+
+    def report(self, err: ServiceError) -> None:
+        """As AppBuilderApp.report: a lost session becomes AuthLost (recorded), anything else a toast."""
+        deliver(self, err)
+
+    def purge_refused(self) -> str | None:
+        return None if self.dev_mode else "Purge is only available in dev mode (--dev)."
+
+    def make_client(self, server_url: str) -> Client:
+        raise AssertionError("HostApp cannot switch servers (use AppBuilderApp for the login screen)")
 
     def compose(self) -> ComposeResult:
         yield Static("host", id="host-base")
@@ -189,7 +215,102 @@ class FakeSocket:
         self.closed.set()
 
 
-class FakeClient:
+class UnusedClient:
+    """Every `Client` method, failing the test when called: fakes override only what their screens use,
+    and mypy checks each override against the protocol (tests/tui/test_protocols.py)."""
+
+    server_url = "http://127.0.0.1:8000"
+    on_auth_lost: Callable[[str], None] | None = None
+
+    def unused(self, name: str) -> AssertionError:
+        return AssertionError(f"{type(self).__name__}.{name} is not faked")
+
+    @property
+    def session(self) -> Session | None:
+        raise self.unused("session")
+
+    async def server_info(self) -> ServerInfo:
+        raise self.unused("server_info")
+
+    async def restore_session(self) -> User | None:
+        raise self.unused("restore_session")
+
+    async def login(self, username: str, password: str) -> User:
+        raise self.unused("login")
+
+    async def register(self, username: str, password: str, email: str = "") -> User:
+        raise self.unused("register")
+
+    async def logout(self) -> None:
+        raise self.unused("logout")
+
+    async def me(self) -> User:
+        raise self.unused("me")
+
+    async def list_users(self) -> list[User]:
+        raise self.unused("list_users")
+
+    async def aclose(self) -> None:
+        """Closing a fake is always fine."""
+
+    def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]:
+        raise self.unused("job_pages")
+
+    async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
+                             status: str | None = None, ordering: str | None = None) -> JobPage:
+        raise self.unused("list_jobs_page")
+
+    async def create_job(self, prompt: str) -> Job:
+        raise self.unused("create_job")
+
+    async def get_job(self, job_id: int) -> Job:
+        raise self.unused("get_job")
+
+    async def update_prompt(self, job_id: int, prompt: str) -> Job:
+        raise self.unused("update_prompt")
+
+    async def delete_job(self, job_id: int) -> None:
+        raise self.unused("delete_job")
+
+    async def start_build(self, job_id: int) -> Job:
+        raise self.unused("start_build")
+
+    async def retry_job(self, job_id: int) -> Job:
+        raise self.unused("retry_job")
+
+    async def purge_jobs(self) -> int:
+        raise self.unused("purge_jobs")
+
+    async def list_messages(self, job_id: int, after: int | None = None) -> list[JobMessage]:
+        raise self.unused("list_messages")
+
+    async def create_message(self, job_id: int, content: str, role: str = "user",
+                             kind: str = "chat") -> JobMessage:
+        raise self.unused("create_message")
+
+    async def delete_message(self, message_id: int) -> None:
+        raise self.unused("delete_message")
+
+    async def list_apps(self) -> list[AppSummary]:
+        raise self.unused("list_apps")
+
+    async def get_app(self, app_id: int) -> AppModel:
+        raise self.unused("get_app")
+
+    async def app_for_job(self, job_id: int) -> AppModel:
+        raise self.unused("app_for_job")
+
+    def ws_url(self, job_id: int) -> str:
+        raise self.unused("ws_url")
+
+    async def access_token(self) -> str:
+        raise self.unused("access_token")
+
+    async def refresh(self) -> None:
+        raise self.unused("refresh")
+
+
+class FakeClient(UnusedClient):
     """Fixed data; only what the snapshot screens call."""
 
     server_url = "http://127.0.0.1:8000"
@@ -199,8 +320,8 @@ class FakeClient:
         self.job = job or make_job("collecting")
         self.user = User(id=1, username="admin" if staff else "ada", email="ada@example.com", is_staff=staff,
                          date_joined=T0)
-        self.session = Session(server_url=self.server_url, username=self.user.username,
-                               access_expires_at=datetime(2026, 11, 24, 21, 5, tzinfo=UTC))
+        self.fixed_session = Session(server_url=self.server_url, username=self.user.username,
+                                     access_expires_at=datetime(2026, 11, 24, 21, 5, tzinfo=UTC))
         self.apps = apps if apps is not None else [
             AppSummary(id=3, job=7, name="todo-app", description="Todos", preview_url="https://preview.example/3",
                        file_count=len(FILES), created_at=T0),
@@ -208,6 +329,10 @@ class FakeClient:
                        preview_url="https://preview.example/2",
                        created_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC)),
         ]
+
+    @property
+    def session(self) -> Session | None:
+        return self.fixed_session
 
     async def get_job(self, job_id: int) -> Job:
         return self.job

@@ -8,29 +8,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.output import as_json, stamp, table
+from tui.cli.parsers import JSON, add_action, command_group
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    apps = commands.add_parser("apps", help="list, show, export generated apps")
-    actions = apps.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = actions.add_parser("list", parents=[common], help="your apps, newest first")
-    listing.add_argument("--json", action="store_true", help="JSON output")
-    listing.set_defaults(handler=apps_list, needs="session")
-    show = actions.add_parser("show", parents=[common], help="one app: files and architecture")
-    show.add_argument("id", type=int, metavar="ID", help="app id")
-    show.add_argument("--json", action="store_true", help="JSON output (includes the files' contents)")
-    show.set_defaults(handler=apps_show, needs="session")
-    export = actions.add_parser("export", parents=[common], help="write the app's files under DIR",
-                                description="Write the app's files under DIR (created if missing). Refuses "
-                                "to overwrite files without --force, and refuses any path that would land "
-                                "outside DIR (absolute, .., or through a symbolic link).")
-    export.add_argument("id", type=int, metavar="ID", help="app id")
+    actions = command_group(commands, "apps", "list, show, export generated apps")
+    add_action(actions, common, "list", apps_list, "your apps, newest first", json_help=JSON)
+    add_action(actions, common, "show", apps_show, "one app: files and architecture", id_help="app id",
+               json_help="JSON output (includes the files' contents)")
+    export = add_action(actions, common, "export", apps_export, "write the app's files under DIR",
+                        id_help="app id", description="Write the app's files under DIR (created if "
+                        "missing). Refuses to overwrite files without --force, and refuses any path that "
+                        "would land outside DIR (absolute, .., or through a symbolic link).")
     export.add_argument("directory", type=Path, metavar="DIR")
     export.add_argument("--force", action="store_true", help="overwrite files that exist")
-    export.set_defaults(handler=apps_export, needs="session")
 
 
 async def apps_list(ctx: Context, client: Any) -> None:

@@ -7,22 +7,19 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from tui import locations
-from tui.config import toml_value
+from tui.cli.parsers import JSON, add_action, command_group
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    config = commands.add_parser("config", help="where the config file is and what it sets")
-    actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
-    path = actions.add_parser("path", parents=[common], help="print the config file's path")
+    actions = command_group(commands, "config", "where the config file is and what it sets")
+    path = add_action(actions, common, "path", config_path, "print the config file's path", needs="nothing")
     path.add_argument("--all", action="store_true", help="also the sessions dir and the log file")
-    path.set_defaults(handler=config_path, needs="nothing")
-    show = actions.add_parser("show", parents=[common],
-                              help="print the settings in effect (file < env < flags), secrets hidden")
-    show.add_argument("--json", action="store_true", help="JSON output")
-    show.set_defaults(handler=config_show, needs="settings")
+    add_action(actions, common, "show", config_show,
+               "print the settings in effect (file < env < flags), secrets hidden", needs="settings",
+               json_help=JSON)
 
 
 def config_path(args: argparse.Namespace) -> None:
@@ -49,6 +46,8 @@ async def config_show(ctx: Context, client: Any) -> None:
 
 def to_toml(data: dict[str, Any]) -> str:
     """Flat keys first, then one table per dict; unset keys as comments (TOML has no null)."""
+    from tui.config import toml_value
+
     lines: list[str] = []
     tables: list[str] = []
     for key, value in data.items():

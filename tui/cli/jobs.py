@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli.exits import AUTH, ERROR, NOT_FOUND, USAGE, CliError
 from tui.cli.output import as_json, event_line, stamp, table, text_argument
+from tui.cli.parsers import JSON, add_action, command_group
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
@@ -16,19 +17,13 @@ FINISHED = ("done", "failed")
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    jobs = commands.add_parser("jobs", help="list, show, create, edit, chat, start, retry, watch, delete "
-                               "jobs")
-    actions = jobs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = command_group(commands, "jobs", "list, show, create, edit, chat, start, retry, watch, delete "
+                            "jobs")
 
     def action(name: str, handler: Any, help_text: str, *, json_flag: bool = True,
                job_id: bool = True) -> argparse.ArgumentParser:
-        parser = actions.add_parser(name, parents=[common], help=help_text, description=help_text)
-        if job_id:
-            parser.add_argument("id", type=int, metavar="ID", help="job id")
-        if json_flag:
-            parser.add_argument("--json", action="store_true", help="JSON output")
-        parser.set_defaults(handler=handler, needs="session")
-        return parser
+        return add_action(actions, common, name, handler, help_text, description=help_text,
+                          id_help="job id" if job_id else None, json_help=JSON if json_flag else None)
 
     listing = action("list", jobs_list, "your jobs, newest first", job_id=False)
     listing.add_argument("--status", metavar="S[,S]",

@@ -7,21 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli.exits import USAGE, CliError
 from tui.cli.output import as_json, stamp
+from tui.cli.parsers import JSON, add_action, command_group
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    messages = commands.add_parser("messages", help="a job's messages (dev tools)")
-    actions = messages.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = actions.add_parser("list", parents=[common], help="a job's messages, oldest first")
+    actions = command_group(commands, "messages", "a job's messages (dev tools)")
+    listing = add_action(actions, common, "list", messages_list, "a job's messages, oldest first",
+                         json_help=JSON)
     listing.add_argument("job", type=int, metavar="JOB", help="job id")
-    listing.add_argument("--json", action="store_true", help="JSON output")
-    listing.set_defaults(handler=messages_list, needs="session")
-    delete = actions.add_parser("delete", parents=[common], help="delete one message (needs dev mode)")
-    delete.add_argument("id", type=int, metavar="ID", help="message id")
-    delete.set_defaults(handler=messages_delete, needs="session")
+    add_action(actions, common, "delete", messages_delete, "delete one message (needs dev mode)",
+               id_help="message id")
 
 
 async def messages_list(ctx: Context, client: Any) -> None:

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from tui.cli.exits import USAGE, CliError
 
 
@@ -41,6 +39,8 @@ def event_line(event: Any) -> str:
 
 
 def json_default(value: Any) -> Any:
+    from pydantic import BaseModel  # here: `--help` and the TUI's start-up do not need pydantic
+
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, BaseModel):

@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
-from tui.messages import AuthLost
-from tui.services import AuthRequired, ServiceError
+from tui.protocols import AppHost
+from tui.services import ServiceError
 from tui.widgets.key_footer import KeyFooter
 
 ROLES = ("user", "agent", "system")
@@ -25,6 +25,7 @@ class AddMessageScreen(ModalScreen[tuple[str, str] | None]):
         Binding("ctrl+s", "submit", "Add"),
         Binding("escape", "cancel", "Cancel"),
     ]
+    host = AppHost()
 
     def __init__(self, save: SaveMessage) -> None:
         super().__init__()
@@ -57,11 +58,8 @@ class AddMessageScreen(ModalScreen[tuple[str, str] | None]):
     async def run_save(self, content: str, role: str) -> None:
         try:
             await self.save(content, role)
-        except AuthRequired as err:
-            self.post_message(AuthLost(err.message))
-            return
         except ServiceError as err:
-            self.notify(err.message, severity="error")
+            self.host.report(err)
             return
         self.dismiss((content, role))
 

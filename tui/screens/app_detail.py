@@ -9,20 +9,20 @@ import webbrowser
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
-from textual.widgets.text_area import Selection
+from textual.widgets import Static, TabbedContent, TabPane
 
+from tui.protocols import AppHost
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.export_dialog import ExportDialog
 from tui.services import App, ServiceError
 from tui.services.export import ExportError, WouldOverwrite, export_files
 from tui.widgets.architecture_tree import ArchitectureTree
-from tui.widgets.feedback import go_back, report, when
+from tui.widgets.feedback import go_back, when
 from tui.widgets.file_viewer import FileViewer
 from tui.widgets.key_footer import KeyFooter
 
@@ -49,17 +49,6 @@ def export_dir_name(model: App) -> str:
     if len(slug) > 40:
         slug = slug[:40].rsplit("-", 1)[0]
     return slug or f"app-{model.id}"
-
-
-def next_match(text: str, query: str, after: int) -> tuple[int, int] | None:
-    """(start, end) offsets of `query` in `text` from offset `after` on, else from the top; any case."""
-    if not query:
-        return None
-    lower, wanted = text.lower(), query.lower()
-    start = lower.find(wanted, after)
-    if start < 0:
-        start = lower.find(wanted)
-    return (start, start + len(wanted)) if start >= 0 else None
 
 
 def preview_text(model: App) -> Text:
@@ -99,6 +88,7 @@ class AppDetailScreen(Screen[None]):
         Binding("slash", "find", "Find in file", show=False),
         Binding("r", "reload", "Reload"),
     ]
+    host = AppHost()
 
     def __init__(self, app_id: int) -> None:
         super().__init__()
@@ -110,8 +100,6 @@ class AppDetailScreen(Screen[None]):
         yield Static(Text(f"App #{self.app_id}"), id="app-title")
         yield Static("Loading the app…", id="app-facts")
         yield Vertical(id="app-body")
-        yield Input(placeholder="find in this file · enter next match · escape close", id="code-find",
-                    classes="-hidden")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -120,9 +108,9 @@ class AppDetailScreen(Screen[None]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         try:
-            model = await self.app.client.get_app(self.app_id)  # type: ignore[attr-defined]
+            model = await self.host.client.get_app(self.app_id)
         except ServiceError as err:
-            report(self, err)
+            self.host.report(err)
             self.state = "error"
             facts = self.query_one("#app-facts", Static)
             facts.update(Text(f"Could not load the app: {err.message} (r retries)"))
@@ -185,7 +173,11 @@ class AppDetailScreen(Screen[None]):
             self.notify("The app is not loaded yet.", severity="warning")
             return
         default = Path.cwd() / export_dir_name(self.model)
-        self.app.push_screen(ExportDialog(self.model.name, default), self.export_to)
+        self.app.push_screen(ExportDialog(self.model.name, default), self.exported)
+
+    def exported(self, directory: Path | None) -> None:
+        """The export dialog's answer: a directory to write to, or None (cancelled)."""
+        self.export_to(directory)
 
     @work(exclusive=True, group="export")
     async def export_to(self, directory: Path | None, force: bool = False) -> None:
@@ -214,32 +206,7 @@ class AppDetailScreen(Screen[None]):
         if self.state != "ready":
             return
         self.action_show_tab("tab-files")
-        find = self.query_one("#code-find", Input)
-        find.remove_class("-hidden")
-        find.focus()
-
-    @on(Input.Submitted, "#code-find")
-    def find_next(self, event: Input.Submitted) -> None:
-        """Select the next match after the cursor in the shown file (wrapping), ignoring case."""
-        event.stop()
-        code = self.query_one("#code", TextArea)
-        found = next_match(code.text, event.value, code.document.get_index_from_location(code.selection.end))
-        if found is None:
-            self.notify(f"{event.value!r} is not in this file." if event.value else "Type what to find.",
-                        severity="warning")
-            return
-        start, end = (code.document.get_location_from_index(index) for index in found)
-        code.selection = Selection(start, end)
-        code.scroll_cursor_visible(center=True)
-
-    def close_find(self) -> bool:
-        find = self.query_one("#code-find", Input)
-        if find.has_class("-hidden"):
-            return False
-        find.add_class("-hidden")
-        self.query_one("#code", TextArea).focus()
-        return True
+        self.query_one(FileViewer).find()
 
     def action_back(self) -> None:
-        if not self.close_find():
-            go_back(self)
+        go_back(self)

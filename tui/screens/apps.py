@@ -10,8 +10,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from tui.messages import OpenApp
+from tui.protocols import AppHost
 from tui.services import AppSummary, ServiceError
-from tui.widgets.feedback import go_back, report, when
+from tui.widgets.feedback import go_back, when
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.nav_table import ListTable
 
@@ -29,6 +30,7 @@ class AppsScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("r", "reload", "Reload"),
     ]
+    host = AppHost()
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,9 +69,9 @@ class AppsScreen(Screen[None]):
     async def load(self) -> None:
         self.set_state("loading", "Loading apps…")
         try:
-            self.apps = await self.app.client.list_apps()  # type: ignore[attr-defined]
+            self.apps = await self.host.client.list_apps()
         except ServiceError as err:
-            report(self, err)
+            self.host.report(err)
             self.set_state("error", f"Could not load the apps: {err.message} (r retries)")
             return
         self.fill()

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
+
+
+async def ask(screen: Screen[Any], question: str) -> bool:
+    """Ask a yes/no question and wait for the answer: await it from a worker (push_screen_wait)."""
+    yes: bool = await screen.app.push_screen_wait(ConfirmScreen(question))
+    return yes
 
 
 class ConfirmScreen(ModalScreen[bool]):

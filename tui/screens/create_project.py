@@ -10,7 +10,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
-from tui.messages import AuthLost, JobsChanged, OpenJob
+from tui.messages import JobsChanged, OpenJob
+from tui.protocols import AppHost
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt_editor import EDITOR_KEY, edit_in_editor
 from tui.services import AuthRequired, ServiceError, ValidationFailed
@@ -28,6 +29,7 @@ class CreateProjectScreen(Screen[None]):
         Binding(EDITOR_KEY, "external_editor", "$EDITOR"),
         Binding("escape", "cancel", "Cancel"),
     ]
+    host = AppHost()
 
     def __init__(self, text: str = "") -> None:
         super().__init__()
@@ -36,7 +38,7 @@ class CreateProjectScreen(Screen[None]):
 
     @property
     def max_length(self) -> int:
-        info = getattr(self.app, "server_info", None)
+        info = self.host.server_info
         return info.max_prompt_length if info is not None else DEFAULT_MAX
 
     def compose(self) -> ComposeResult:
@@ -96,9 +98,9 @@ class CreateProjectScreen(Screen[None]):
         self.show_error("")
         self.query_one("#create-counter", Static).update("Creating…")
         try:
-            job = await self.app.client.create_job(text)  # type: ignore[attr-defined]
+            job = await self.host.client.create_job(text)
         except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
-            self.post_message(AuthLost(err.message))
+            self.host.report(err)
             return
         except ValidationFailed as err:
             fields = err.fields.get("initial_prompt") or err.fields.get("detail")
@@ -106,7 +108,7 @@ class CreateProjectScreen(Screen[None]):
             return
         except ServiceError as err:
             self.show_error(err.message)
-            self.notify(err.message, severity="error")
+            self.host.report(err)
             return
         finally:
             self.busy = False

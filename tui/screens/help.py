@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 
 from rich.table import Table
@@ -13,16 +12,27 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-# (section title, module, class name); screens that do not exist yet are skipped.
-SCREENS: tuple[tuple[str, str, str], ...] = (
-    ("Global", "tui.app", "AppBuilderApp"),
-    ("Dashboard", "tui.screens.dashboard", "DashboardScreen"),
-    ("Create project", "tui.screens.create_project", "CreateProjectScreen"),
-    ("Live build", "tui.screens.live_build", "LiveBuildScreen"),
-    ("Apps", "tui.screens.apps", "AppsScreen"),
-    ("App detail", "tui.screens.app_detail", "AppDetailScreen"),
-    ("Profile", "tui.screens.profile", "ProfileScreen"),
-    ("Login", "tui.screens.login", "LoginScreen"),
+from tui.commands import APP_BINDINGS
+from tui.screens.app_detail import AppDetailScreen
+from tui.screens.apps import AppsScreen
+from tui.screens.create_project import CreateProjectScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.live_build import LiveBuildScreen
+from tui.screens.login import LoginScreen
+from tui.screens.profile import ProfileScreen
+
+# (section title, its bindings, the class they belong to), in the order the help shows them.
+SCREENS: tuple[tuple[str, Iterable[BindingType], str], ...] = (
+    ("Global", APP_BINDINGS, "AppBuilderApp"),
+    *((title, cls.BINDINGS, cls.__name__) for title, cls in (
+        ("Dashboard", DashboardScreen),
+        ("Create project", CreateProjectScreen),
+        ("Live build", LiveBuildScreen),
+        ("Apps", AppsScreen),
+        ("App detail", AppDetailScreen),
+        ("Profile", ProfileScreen),
+        ("Login", LoginScreen),
+    )),
 )
 EXTRA: dict[str, list[tuple[str, str]]] = {
     "Global": [("ctrl+p", "Command palette: every action by name"), ("↑ ↓ pgup pgdn", "Move in lists"),
@@ -59,14 +69,10 @@ def default_sections(names: Iterable[str] | None = None, dev: bool = True) -> li
     """Sections for the named screens (all by default), in SCREENS order."""
     wanted = set(names) if names is not None else None
     sections: list[Section] = []
-    for title, module, cls_name in SCREENS:
+    for title, bindings, _ in SCREENS:
         if wanted is not None and title not in wanted:
             continue
-        try:
-            cls = getattr(importlib.import_module(module), cls_name)
-        except (ImportError, AttributeError):
-            continue
-        rows = rows_of(getattr(cls, "BINDINGS", []), dev) + EXTRA.get(title, [])
+        rows = rows_of(bindings, dev) + EXTRA.get(title, [])
         if rows:
             sections.append((title, rows))
     return sections

@@ -9,14 +9,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane
 
 from tui.messages import JobsChanged, OpenApp
+from tui.protocols import AppHost
 from tui.screens.add_message import AddMessageScreen
+from tui.screens.confirm import ask
 from tui.screens.prompt_editor import PromptEditorScreen
 from tui.services import (
     ApiFallbackEvent,
@@ -36,12 +38,15 @@ from tui.services import (
     StepEvent,
     WarningEvent,
 )
+from tui.services.connection import ConnectionState
 from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.connection import FALLBACK_LABEL
 from tui.widgets.feedback import go_back, report
+from tui.widgets.find_bar import FindArea
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.message_table import MessageTable, excerpt
+from tui.widgets.message_table import MessagesPane, MessageTable, excerpt
+from tui.widgets.prd_view import PrdView
 from tui.widgets.stage_progress import StageProgress
 
 
@@ -90,6 +95,7 @@ class LiveBuildScreen(Screen[None]):
         Binding("x", "delete_message", "Delete msg"),
         Binding("m", "add_message", "Add msg"),
     ]
+    host = AppHost()
 
     status: reactive[str] = reactive("loading")
     connection: reactive[str] = reactive("connecting")
@@ -112,7 +118,7 @@ class LiveBuildScreen(Screen[None]):
     # ----- layout -------------------------------------------------------------------------------------
     @property
     def dev_mode(self) -> bool:
-        return bool(getattr(self.app, "dev_mode", False))
+        return self.host.dev_mode
 
     def compose(self) -> ComposeResult:
         with Vertical(id="build-header"):
@@ -124,16 +130,15 @@ class LiveBuildScreen(Screen[None]):
             yield Static("", id="app-banner")
         with TabbedContent(id="tabs", initial="tab-chat"):
             with TabPane("Chat", id="tab-chat"):
-                yield ChatLog(id="chat-log")
+                yield FindArea(ChatLog(id="chat-log"), id="chat-find")
                 yield ChatInput(placeholder="Message the agent (enter sends, escape leaves the input)",
                                 id="chat-input", disabled=True)
                 yield Static(CHAT_REASONS["loading"], id="chat-reason")
             with TabPane("PRD", id="tab-prd"):
-                with VerticalScroll(id="prd-scroll", can_focus=True):
-                    yield Markdown(PRD_PLACEHOLDER, id="prd")
+                yield FindArea(PrdView(PRD_PLACEHOLDER, id="prd-scroll"), id="prd-find")
             if self.dev_mode:
                 with TabPane("Messages", id="tab-messages"):
-                    yield MessageTable(id="messages-table")
+                    yield MessagesPane(id="messages-pane")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -157,7 +162,7 @@ class LiveBuildScreen(Screen[None]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         try:
-            job = await self.app.client.get_job(self.job_id)  # type: ignore[attr-defined]
+            job = await self.host.client.get_job(self.job_id)
         except NotFound:
             self.gone = True
             return
@@ -169,7 +174,7 @@ class LiveBuildScreen(Screen[None]):
 
     @work(exclusive=True, group="socket")
     async def follow(self) -> None:
-        socket = self.socket_factory(self.app.client, self.job_id, self.last_message_id)  # type: ignore[attr-defined]
+        socket = self.socket_factory(self.host.client, self.job_id, self.last_message_id)
         self.socket = socket
         self.socket_failed = False
         try:
@@ -202,7 +207,7 @@ class LiveBuildScreen(Screen[None]):
     @work(exclusive=True, group="start")
     async def start_build(self) -> None:
         try:
-            await self.app.client.start_build(self.job_id)  # type: ignore[attr-defined]
+            await self.host.client.start_build(self.job_id)
         except ServiceError as err:
             report(self, err)
             return
@@ -216,7 +221,7 @@ class LiveBuildScreen(Screen[None]):
     async def retry_build(self) -> None:
         """Resume a failed build (the server answers 409, shown in words, unless it failed)."""
         try:
-            await self.app.client.retry_job(self.job_id)  # type: ignore[attr-defined]
+            await self.host.client.retry_job(self.job_id)
         except ServiceError as err:
             report(self, err)
             return
@@ -224,7 +229,7 @@ class LiveBuildScreen(Screen[None]):
         self.post_message(JobsChanged(self.job_id))
 
     async def save_prompt(self, prompt: str) -> None:
-        job = await self.app.client.update_prompt(self.job_id, prompt)  # type: ignore[attr-defined]
+        job = await self.host.client.update_prompt(self.job_id, prompt)
         self.apply_job(job, status=False)
         self.notify("Prompt saved.")
         self.post_message(JobsChanged(self.job_id))
@@ -236,20 +241,18 @@ class LiveBuildScreen(Screen[None]):
                                   else f"Delete message #{message_id}?"):
             return
         try:
-            await self.app.client.delete_message(message_id)  # type: ignore[attr-defined]
+            await self.host.client.delete_message(message_id)
         except ServiceError as err:
             report(self, err)
             return
-        self.query_one(MessageTable).remove_message(message_id)
+        self.query_one(MessagesPane).remove_message(message_id)
         self.query_one(ChatLog).remove_message(message_id)
         self.notify(f"Message #{message_id} deleted.")
 
     async def create_message(self, content: str, role: str) -> None:
-        await self.app.client.create_message(self.job_id, content, role=role)  # type: ignore[attr-defined]
+        await self.host.client.create_message(self.job_id, content, role=role)
 
     async def confirm(self, question: str) -> bool:
-        from tui.widgets.confirm_bridge import ask
-
         return await ask(self, question)
 
     # ----- state --------------------------------------------------------------------------------------
@@ -270,7 +273,7 @@ class LiveBuildScreen(Screen[None]):
     async def apply(self, event: Event) -> None:
         chat = self.query_one(ChatLog)
         if self.dev_mode:
-            self.query_one(MessageTable).add_event(event)
+            self.query_one(MessagesPane).add_event(event)
         message_id = getattr(event, "message_id", None)
         if isinstance(message_id, int):
             self.last_message_id = max(self.last_message_id, message_id)
@@ -329,8 +332,7 @@ class LiveBuildScreen(Screen[None]):
 
     def set_connection(self, state: str, attempt: int = 0) -> None:
         self.connection = "offline" if state == "closed" else state
-        if hasattr(self.app, "connection_state"):
-            self.app.connection_state = self.connection  # type: ignore[attr-defined]
+        self.host.show_connection(ConnectionState.of(self.connection))
         label = CONNECTION_LABELS.get(state, state)
         if state == "reconnecting" and attempt:
             label = f"↻ reconnecting (attempt {attempt})…"
@@ -374,7 +376,9 @@ class LiveBuildScreen(Screen[None]):
             self.chat_reason = CHAT_REASONS.get(self.status, f"Chat is closed (status: {self.status}).")
         reason.update(self.chat_reason)
         reason.set_class(not open_, "-closed")
-        if open_ and not isinstance(self.focused, (Input, MessageTable)):
+        reading = self.focused is not None and any(isinstance(node, MessagesPane)
+                                                   for node in self.focused.ancestors_with_self)
+        if open_ and not isinstance(self.focused, Input) and not reading:
             self.call_after_refresh(chat_input.focus)
 
     @property

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,7 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static, Tab, Tabs
 
+from tui.protocols import AppHost, Client
 from tui.services import AuthRequired, ServerUnavailable, ServiceError, User, ValidationFailed
+from tui.services.connection import ConnectionState
+from tui.services.http import normalize_url
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.key_footer import KeyFooter
 
@@ -24,15 +26,8 @@ WRONG_CREDENTIALS = "Wrong username or password."
 class LoginResult:
     """What the screen dismisses with: the client that is now logged in, and who."""
 
-    client: Any
+    client: Client
     user: User
-
-
-def normalize_url(text: str) -> str:
-    url = text.strip().rstrip("/")
-    if url and "://" not in url:
-        url = f"http://{url}"
-    return url
 
 
 class LoginScreen(Screen[LoginResult | None]):
@@ -42,6 +37,7 @@ class LoginScreen(Screen[LoginResult | None]):
         Binding("ctrl+s", "submit", "Submit"),
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
+    host = AppHost()
 
     def __init__(self, reason: str = "", relogin: bool = False) -> None:
         super().__init__()
@@ -71,8 +67,8 @@ class LoginScreen(Screen[LoginResult | None]):
         yield KeyFooter()
 
     def initial_values(self) -> dict[str, str]:
-        values = {"server": self.app.client.server_url}  # type: ignore[attr-defined]
-        user = getattr(self.app, "user", None)
+        values = {"server": self.host.client.server_url}
+        user = self.host.user
         if self.relogin and user is not None:
             values["username"] = user.username
         return values
@@ -125,10 +121,10 @@ class LoginScreen(Screen[LoginResult | None]):
 
     @work(exclusive=True, group="login")
     async def authenticate(self, values: dict[str, str]) -> None:
-        current = self.app.client  # type: ignore[attr-defined]
+        current = self.host.client
         url = values["server"]
         same = normalize_url(current.server_url) == url
-        client = current if same else self.app.make_client(url)  # type: ignore[attr-defined]
+        client = current if same else self.host.make_client(url)
         self.set_busy(True)
         user: User | None = None
         try:
@@ -137,10 +133,10 @@ class LoginScreen(Screen[LoginResult | None]):
             else:
                 user = await client.login(values["username"], values["password"])
         except ServerUnavailable as err:
-            self.app.connection_state = "offline"  # type: ignore[attr-defined]
+            self.host.show_connection(ConnectionState.OFFLINE)
             self.show_error(unreachable(url, err))
         except AuthRequired:
-            self.app.connection_state = "live"  # type: ignore[attr-defined]
+            self.host.show_connection(ConnectionState.LIVE)
             self.show_error(WRONG_CREDENTIALS)
             self.query_one("#password", Input).focus()
         except ValidationFailed as err:

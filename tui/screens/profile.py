@@ -10,9 +10,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.messages import AuthLost
+from tui.protocols import AppHost
+from tui.screens.confirm import ask
 from tui.services import ServiceError, User
-from tui.widgets.confirm_bridge import ask
-from tui.widgets.feedback import go_back, report, when
+from tui.widgets.feedback import go_back, when
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.nav_table import ListTable
 
@@ -24,6 +25,7 @@ class ProfileScreen(Screen[None]):
         Binding("l", "logout", "Log out"),
         Binding("r", "reload", "Reload"),
     ]
+    host = AppHost()
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,7 +47,7 @@ class ProfileScreen(Screen[None]):
             self.load()
 
     def login_of_app(self) -> object:
-        return getattr(self.app, "user", None)  # a new object at every login
+        return self.host.user  # a new object at every login
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -55,13 +57,13 @@ class ProfileScreen(Screen[None]):
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
-        client = self.app.client  # type: ignore[attr-defined]
+        client = self.host.client
         self.state = "loading"
         self.shown_login = self.login_of_app()
         try:
             self.user = await client.me()
         except ServiceError as err:
-            report(self, err)
+            self.host.report(err)
             self.state = "error"
             self.show_facts(error=err.message)
             return
@@ -70,14 +72,14 @@ class ProfileScreen(Screen[None]):
             try:
                 self.users = await client.list_users()
             except ServiceError as err:
-                report(self, err)
+                self.host.report(err)
                 self.query_one("#users-title", Static).update(Text(f"Could not list users: {err.message}"))
             else:
                 self.show_users()
         self.state = "ready"
 
     def show_facts(self, error: str | None = None) -> None:
-        client = self.app.client  # type: ignore[attr-defined]
+        client = self.host.client
         session = client.session
         rows: list[tuple[str, str]] = []
         if self.user is not None:
@@ -114,9 +116,9 @@ class ProfileScreen(Screen[None]):
         if not await ask(self, "Log out of this server?"):
             return
         try:
-            await self.app.client.logout()  # type: ignore[attr-defined]
+            await self.host.client.logout()
         except ServiceError as err:
-            report(self, err)
+            self.host.report(err)
             return
         self.post_message(AuthLost("You logged out."))
 

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
-from tui.messages import AuthLost
+from tui.protocols import AppHost
 from tui.services import AuthRequired, ServiceError
 from tui.widgets.key_footer import KeyFooter
 
@@ -85,6 +85,7 @@ class PromptEditorScreen(ModalScreen[str | None]):
         Binding(EDITOR_KEY, "external_editor", "$EDITOR"),
         Binding("escape", "cancel", "Cancel"),
     ]
+    host = AppHost()
 
     def __init__(self, prompt: str, save: SaveCallback, title: str = "Edit prompt") -> None:
         super().__init__()
@@ -126,12 +127,12 @@ class PromptEditorScreen(ModalScreen[str | None]):
         try:
             await self.save(text)
         except AuthRequired as err:
-            self.post_message(AuthLost(err.message))
+            self.host.report(err)
             help_label.update("Log in again, then press ctrl+s to save.")
             return
         except ServiceError as err:
             help_label.update("ctrl+s save · escape cancel")
-            self.notify(err.message, severity="error")
+            self.host.report(err)
             return
         finally:
             self.saving = False

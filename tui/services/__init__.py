@@ -1,6 +1,7 @@
 """The only layer of the TUI that talks to the network. Screens import from here (see docs/services.md)."""
 
 from tui.services.client import ApiClient
+from tui.services.connection import ConnectionState
 from tui.services.dialects import event_from_message, translate_frame
 from tui.services.errors import (
     AuthRequired,
@@ -49,7 +50,8 @@ from tui.services.tokens import TokenStore
 
 __all__ = [
     "ApiClient", "ApiFallbackEvent", "App", "AppFile", "AppReadyEvent", "AppSummary", "Architecture",
-    "AuthRequired", "ChatEvent", "ChatQueued", "Component", "Conflict", "ConnectionEvent", "ErrorEvent",
+    "AuthRequired", "ChatEvent", "ChatQueued", "Component", "Conflict", "ConnectionEvent", "ConnectionState",
+    "ErrorEvent",
     "Event", "Forbidden", "Job", "JobEvent", "JobGoneEvent", "JobMessage", "JobPage", "JobSnapshotEvent",
     "JobSocket", "Link", "NotFound", "PrdEvent", "ServerError", "ServerInfo", "ServerUnavailable",
     "ServiceError", "Session", "Stage", "StatusEvent", "StepEvent", "TokenStore", "User", "ValidationFailed",

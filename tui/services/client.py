@@ -1,7 +1,7 @@
 """ApiClient: one typed async method per REST endpoint of docs/api.md, on one `httpx.AsyncClient`.
 
-Raises only `ServiceError` subclasses. Authenticated calls refresh the access token shortly before it
-expires and, on a 401, refresh once (single-flight, cross-process safe) and retry once.
+Raises only `ServiceError` subclasses. The session (tokens, refresh, the token file) belongs to
+`AuthSession`, the `httpx.Auth` of the HTTP client: authenticated calls just send.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 NO_BODY = (204, 205)
-REJECTED_AGAIN = "The server refused this session even after renewing it: please log in again."
 
 
 class TokenPair(BaseModel):
@@ -62,9 +61,9 @@ class ApiClient:
         self.timeout = timeout
         self.on_auth_lost: Callable[[str], None] | None = None
         self.user: User | None = None
-        self._http = httpx.AsyncClient(base_url=f"{self.server_url}/api/", timeout=timeout,
-                                       transport=transport, follow_redirects=False)
         self._auth = AuthSession(self.server_url, self.token_store, self._refresh_call, self._lost)
+        self._http = httpx.AsyncClient(base_url=f"{self.server_url}/api/", timeout=timeout,
+                                       transport=transport, follow_redirects=False, auth=self._auth)
 
     def __repr__(self) -> str:
         return f"ApiClient({self.server_url!r}, user={self._auth.username!r})"
@@ -94,14 +93,13 @@ class ApiClient:
     async def _begin(self, answer: LoginAnswer) -> User:
         await self._auth.start(StoredTokens(self.server_url, answer.user.username, answer.access,
                                             answer.refresh))
-        self.token_store.remember_server(self.server_url)
         self.user = answer.user
         return answer.user
 
     async def server_info(self) -> ServerInfo:
         """GET meta/; a URL that is not an appbuilder server gets a message saying so."""
         not_ours = f"{self.server_url} is not an appbuilder server"
-        response = await self._send("GET", "meta/")
+        response = await self._send("GET", "meta/", auth=False)
         status = response.status_code
         if status >= 500:
             raise error_for(response)
@@ -131,37 +129,28 @@ class ApiClient:
 
     async def logout(self) -> None:
         """Blacklist the refresh token on the server (best effort) and delete the saved session."""
-        if self._auth.tokens is None:
-            self.token_store.delete(self.server_url)
-            return
-        self._auth.quiet = True  # our own logout is not a "lost" session
         try:
-            async with self._auth.file_lock():
-                await self._blacklist(self.token_store.load(self.server_url) or self._auth.tokens)
-                self.token_store.delete(self.server_url)
+            await self._auth.end(self._blacklist)
         finally:
-            self._auth.quiet = False
-            self._auth.clear()
             self.user = None
 
     async def _blacklist(self, stored: StoredTokens) -> None:
         """POST auth/logout/ with the newest refresh token; failures only logged (the file goes anyway)."""
         try:
-            if jwt.needs_refresh(stored.access):
-                stored = await self._auth.refresh_locked(stored)
-            response = await self._send("POST", "auth/logout/", json={"refresh": stored.refresh},
-                                        access=stored.access)
+            access, refresh = stored.access, stored.refresh
+            if jwt.needs_refresh(access):
+                access, refresh = await self._refresh_call(refresh)
+            response = await self._send("POST", "auth/logout/", json={"refresh": refresh}, access=access)
             log.debug("logout answered %s", response.status_code)
         except ServiceError as err:
             log.debug("logout could not blacklist the token: %s", err.message)
 
     async def restore_session(self) -> User | None:
-        """Resume the saved session for this server; None if there is none or it is no longer valid."""
-        stored, sig = self.token_store.read(self.server_url, set_aside=True)  # unreadable: raises, in words
-        if stored is None:
+        """Resume the saved session for this server; None if there is none or it is no longer valid.
+
+        An unreadable session file raises SessionFileUnreadable (it is set aside, the message says where)."""
+        if not await self._auth.restore():
             return None
-        self._auth.resume(stored, sig)
-        self._auth.quiet = True
         try:
             user = await self.me()
         except AuthRequired:
@@ -170,9 +159,7 @@ class ApiClient:
         except ServiceError:
             self._auth.clear()
             raise
-        finally:
-            self._auth.quiet = False
-        self.token_store.remember_server(self.server_url)
+        await self._auth.remember()
         return user
 
     async def me(self) -> User:
@@ -280,10 +267,13 @@ class ApiClient:
 
     # ----- plumbing ---------------------------------------------------------------------------------
     async def _send(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
-                    access: str | None = None) -> httpx.Response:
+                    auth: bool = True, access: str | None = None) -> httpx.Response:
+        """One request; the session authenticates it unless `auth` is False or an `access` token is given."""
         headers = {"Authorization": f"Bearer {access}"} if access else {}
+        session = httpx.USE_CLIENT_DEFAULT if auth and not access else None
         try:
-            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+            response = await self._http.request(method, path, json=json, params=params, headers=headers,
+                                                auth=session)
         except httpx.HTTPError as err:
             raise transport_error(err, self.server_url, self.timeout) from None
         log.debug("%s /api/%s -> %s", method, path, response.status_code)
@@ -291,18 +281,8 @@ class ApiClient:
 
     async def _request(self, method: str, path: str, *, json: Any = None,
                        params: dict[str, Any] | None = None, auth: bool = True) -> Any:
-        """Send, refreshing once on a 401; the decoded JSON body (None for 204/205)."""
-        if not auth:
-            response = await self._send(method, path, json=json, params=params)
-        else:
-            access = await self._auth.fresh_access()
-            response = await self._send(method, path, json=json, params=params, access=access)
-            if response.status_code == 401:
-                await self._auth.refresh(stale=access)
-                access = await self._auth.fresh_access()
-                response = await self._send(method, path, json=json, params=params, access=access)
-                if response.status_code == 401:
-                    raise self._auth.lose(REJECTED_AGAIN)
+        """Send (the session refreshes once on a 401); the decoded JSON body (None for 204/205)."""
+        response = await self._send(method, path, json=json, params=params, auth=auth)
         if not response.is_success:
             raise error_for(response, self._secrets())
         if response.status_code in NO_BODY:
@@ -310,7 +290,7 @@ class ApiClient:
         with gc_paused():  # a 10k-job list is ~1M objects
             return decode_json(response)
 
-    async def _call(self, shape: Any, method: str, path: str, **kwargs: Any) -> Any:
+    async def _call(self, shape: type[T], method: str, path: str, **kwargs: Any) -> T:
         return self._parse(shape, await self._request(method, path, **kwargs), f"{method} /api/{path}")
 
     def _secrets(self) -> tuple[str, ...]:
@@ -318,11 +298,11 @@ class ApiClient:
         return (tokens.access, tokens.refresh) if tokens else ()
 
     @staticmethod
-    def _parse(shape: type[T] | Any, body: Any, what: str) -> Any:
+    def _parse(shape: type[T], body: Any, what: str) -> T:
         """Validate `body` as `shape`; a mismatch is the server's fault (details could hold secrets)."""
         try:
             with gc_paused():  # a 10k-job list builds ~1M objects
-                return adapter(shape).validate_python(body)
+                return cast(T, adapter(cast(Any, shape)).validate_python(body))
         except ValidationError:
             raise ServerError(f"The server's answer to {what} did not have the expected shape.") from None
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+# Why a server could not be reached, for code that must not parse the words (the connection indicator).
+UnreachableReason = Literal["refused", "dns", "timeout", "tls", "http", "invalid", "other"]
+
 
 class ServiceError(Exception):
     """Base of every error the service layer raises."""
@@ -59,9 +64,19 @@ class ServerError(ServiceError):
 
 
 class ServerUnavailable(ServiceError):
-    """Connection refused, DNS failure, timeout: the server could not be reached."""
+    """Connection refused, DNS failure, timeout: the server could not be reached.
+
+    `reason` says which, for code; `detail` is the short cause in words ("connection refused", "timed out
+    after 10s (connecting)"), or None when the message alone says it.
+    """
 
     default_message = "The server could not be reached."
+
+    def __init__(self, message: str | None = None, reason: UnreachableReason = "other",
+                 detail: str | None = None) -> None:
+        self.reason: UnreachableReason = reason
+        self.detail = detail
+        super().__init__(message)
 
 
 class TooManyAttempts(ServiceError):

@@ -20,6 +20,7 @@ from tui.services.errors import (
     ServerUnavailable,
     ServiceError,
     TooManyAttempts,
+    UnreachableReason,
     ValidationFailed,
 )
 
@@ -50,25 +51,31 @@ def seconds(value: float) -> str:
 
 def transport_error(err: httpx.HTTPError, url: str, timeout: float) -> ServiceError:
     """A failure before any HTTP answer: the server could not be reached (or the URL is unusable)."""
-    text = str(err).lower()
     if isinstance(err, httpx.TimeoutException):
         what = "connecting" if isinstance(err, httpx.ConnectTimeout) else "waiting for an answer"
-        return ServerUnavailable(f"{url} did not respond: timed out after {seconds(timeout)} ({what}).")
+        detail = f"timed out after {seconds(timeout)} ({what})"
+        return ServerUnavailable(f"{url} did not respond: {detail}.", "timeout", detail)
     if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return ServerUnavailable(f"{url} is not a valid server address (expected http://host:port).")
+        detail = "expected http://host:port"
+        return ServerUnavailable(f"{url} is not a valid server address ({detail}).", "invalid", detail)
     if isinstance(err, httpx.ConnectError):
-        if "refused" in text or "all connection attempts failed" in text:
-            reason = "connection refused"
-        elif "name or service" in text or "nodename" in text or "getaddrinfo" in text or "resolve" in text:
-            reason = "host not found"
-        elif "ssl" in text or "certificate" in text:
-            reason = "TLS handshake failed"
-        else:
-            reason = "could not connect"
-        return ServerUnavailable(f"Cannot reach {url} ({reason}).")
+        reason, detail = connect_failure(str(err).lower())
+        return ServerUnavailable(f"Cannot reach {url} ({detail}).", reason, detail)
     if isinstance(err, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-        return ServerUnavailable(f"The connection to {url} was cut before the server answered.")
-    return ServerUnavailable(f"Cannot reach {url} ({type(err).__name__}).")
+        return ServerUnavailable(f"The connection to {url} was cut before the server answered.", "http")
+    detail = type(err).__name__
+    return ServerUnavailable(f"Cannot reach {url} ({detail}).", "other", detail)
+
+
+def connect_failure(text: str) -> tuple[UnreachableReason, str]:
+    """The reason of a failed connect, from the OS's wording (the only place that reads it)."""
+    if "refused" in text or "all connection attempts failed" in text:
+        return "refused", "connection refused"
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "resolve" in text:
+        return "dns", "host not found"
+    if "ssl" in text or "certificate" in text:
+        return "tls", "TLS handshake failed"
+    return "other", "could not connect"
 
 
 def looks_like_html(response: httpx.Response) -> bool:

@@ -47,9 +47,8 @@ class StoredTokens:
         if not isinstance(data, dict):
             return None
         values = [data.get(key) for key in ("server_url", "username", "access", "refresh")]
-        if not all(isinstance(value, str) and value for value in values):
-            return None
-        return cls(*values)
+        texts = [value for value in values if isinstance(value, str) and value]
+        return cls(*texts) if len(texts) == len(values) else None
 
 
 def decode_profile(raw: bytes, server_url: str) -> tuple[StoredTokens | None, str | None]:

@@ -1,4 +1,4 @@
-"""Connection indicator: a one-line label driven by `app.connection_state` (live/reconnecting/offline).
+"""Connection indicator: a one-line label driven by the app's `connection_state` (a ConnectionState).
 
 `show_fallback(hint)` marks a live connection whose frames are not all understood (the job is followed
 through the API as well): the label says "via API" and the tooltip says why, once, without a toast.
@@ -6,19 +6,19 @@ through the API as well): the label says "via API" and the tooltip says why, onc
 
 from __future__ import annotations
 
-import re
-
 from textual.widgets import Static
 
-from tui.services import ServiceError
+from tui.protocols import ScreenHost
+from tui.services import ServerUnavailable, ServiceError
+from tui.services.connection import ConnectionState
 
 LABELS: dict[str, str] = {
-    "live": "● live",
-    "connecting": "◌ connecting…",
-    "reconnecting": "↻ reconnecting…",
-    "offline": "○ offline",
+    ConnectionState.LIVE: "● live",
+    ConnectionState.CONNECTING: "◌ connecting…",
+    ConnectionState.RECONNECTING: "↻ reconnecting…",
+    ConnectionState.OFFLINE: "○ offline",
 }
-STATES = tuple(LABELS)
+STATES = tuple(ConnectionState)
 FALLBACK_LABEL = "● live via API"
 
 
@@ -37,20 +37,20 @@ class ConnectionIndicator(Static):
     ConnectionIndicator.-live.-fallback { color: $warning; }
     """
 
-    def __init__(self, state: str = "offline", *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, state: str = ConnectionState.OFFLINE, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(label_for(state), id=id)
         self.state = state
         self.fallback = ""
 
     def on_mount(self) -> None:
-        if hasattr(self.app, "connection_state"):
+        if isinstance(self.app, ScreenHost):
             self.watch(self.app, "connection_state", self.show_state, init=True)
         else:
             self.show_state(self.state)
 
     def show_state(self, state: str) -> None:
         self.state = state
-        fallback = bool(self.fallback) and state == "live"
+        fallback = bool(self.fallback) and state == ConnectionState.LIVE
         self.update(FALLBACK_LABEL if fallback else label_for(state))
         self.tooltip = self.fallback if fallback else None
         for name in STATES:
@@ -64,10 +64,10 @@ class ConnectionIndicator(Static):
 
 
 def unreachable(url: str, err: ServiceError) -> str:
-    """'Server unreachable at URL (reason)' (or 'did not answer in time'), whatever words the client used."""
-    if "timed out" in err.message:
-        return f"Server at {url} did not answer in time ({err.message.split(': ', 1)[-1].rstrip('.')})"
-    found = re.search(r"\(([^()]*)\)\.?$", err.message)
-    if found:
-        return f"Server unreachable at {url} ({found.group(1)})"
-    return f"Server unreachable at {url}: {err.message.rstrip('.')}"
+    """'Server unreachable at URL (cause)', or 'did not answer in time', from the error's reason."""
+    detail = err.detail if isinstance(err, ServerUnavailable) else None
+    if detail is None:
+        return f"Server unreachable at {url}: {err.message.rstrip('.')}"
+    if isinstance(err, ServerUnavailable) and err.reason == "timeout":
+        return f"Server at {url} did not answer in time ({detail})"
+    return f"Server unreachable at {url} ({detail})"

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from textual.app import App
 from textual.screen import Screen
 
 from tui.messages import AuthLost
-from tui.services import AuthRequired, ServiceError
+from tui.protocols import HasApp, host_of
+from tui.services import AuthRequired, ServerUnavailable, ServiceError
+from tui.services.connection import ConnectionState
 
 
-def report(screen: Screen, err: ServiceError) -> None:
-    """Show a service error as a notification; AuthRequired asks the app to show login (it deduplicates)."""
+def report(node: HasApp, err: ServiceError) -> None:
+    """Hand a service error to the app's one report path (ScreenHost.report)."""
+    host_of(node).report(err)
+
+
+def deliver(app: App[Any], err: ServiceError) -> None:
+    """The body of ScreenHost.report (AppBuilderApp's, and the tests' HostApp's): a lost session becomes
+    AuthLost (the app shows login), an unreachable server turns the indicator offline, and every other
+    error is a notification."""
     if isinstance(err, AuthRequired):
-        screen.post_message(AuthLost(err.message))
+        app.post_message(AuthLost(err.message))
         return
-    screen.notify(err.message, severity="error")
+    if isinstance(err, ServerUnavailable):
+        host_of(app).show_connection(ConnectionState.OFFLINE)
+    app.notify(err.message, severity="error")
 
 
 def when(moment: datetime | None) -> str:
