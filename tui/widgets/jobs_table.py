@@ -92,7 +92,7 @@ class JobsTable(ScrollView, can_focus=True):
             color: $block-cursor-blurred-foreground;
             text-style: $block-cursor-blurred-text-style;
         }
-        & > .jobs-table--status-collecting { color: $text-accent; }
+        & > .jobs-table--status-collecting { color: $text-primary; }
         & > .jobs-table--status-prd { color: $text-secondary; }
         & > .jobs-table--status-building { color: $text-warning; }
         & > .jobs-table--status-done { color: $text-success; }
