@@ -75,6 +75,7 @@ class DashboardScreen(Screen[None]):
         self.state = "loading"
         self.loaded = False
         self.total_known = True  # False once the server filters by updated_after (its count is not the total)
+        self.since: datetime | None = None  # newest `updated_at` the server sent (events use our clock)
 
     def clock(self) -> datetime:
         clock = self.fixed_clock or getattr(self.app, "clock", None)
@@ -188,8 +189,7 @@ class DashboardScreen(Screen[None]):
         `updated_after` answers the newest page and the total: a total that differs means deletions,
         so reload. A server that honours it is asked its total only when `check_total`."""
         client = self.app.client  # type: ignore[attr-defined]
-        newest = self.index.newest_update()
-        since = newest.updated_at if newest is not None else None
+        since = self.since
         try:
             page = await client.list_job_summaries(limit=NEWEST_PAGE, updated_after=since)
             filtered = since is not None and all(job.updated_at > since for job in page.results)
@@ -210,11 +210,14 @@ class DashboardScreen(Screen[None]):
 
     def merge(self, jobs: Iterable[JobSummary]) -> None:
         """Fold fresher rows into the index: new ones appear where the sort puts them."""
-        added = False
+        added = changed = False
+        jobs = list(jobs)
+        self.heard(jobs)
         for job in jobs:
             known = self.index.get(job.id)
             if known is not None and known.updated_at == job.updated_at:
                 continue
+            changed = True
             added |= self.index.upsert(job)
             self.watcher.refresh(job)
             if known is not None:
@@ -222,7 +225,8 @@ class DashboardScreen(Screen[None]):
                 self.table.job_changed(job.id)
         if added:
             self.fill()
-        self.watcher.follow(self.index.by_id.values())
+        if changed:
+            self.watcher.follow(self.index.by_id.values())
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
@@ -250,7 +254,13 @@ class DashboardScreen(Screen[None]):
         self.loaded = True
         self.set_jobs(jobs)
 
-    def set_jobs(self, jobs: Iterable[JobSummary]) -> None:
+    def heard(self, jobs: list[JobSummary]) -> None:
+        newest = max((job.updated_at for job in jobs), default=None)
+        if newest is not None and (self.since is None or newest > self.since):
+            self.since = newest
+
+    def set_jobs(self, jobs: list[JobSummary]) -> None:
+        self.heard(jobs)
         with gc_paused():
             self.index.replace_all(jobs)
         self.watcher.follow(self.index.by_id.values())

@@ -61,9 +61,6 @@ class JobIndex:
         """Every job in sort order."""
         return [self.by_id[job_id] for job_id in self.order]
 
-    def newest_update(self) -> JobSummary | None:
-        return max(self.by_id.values(), key=lambda job: job.updated_at, default=None)
-
     # ----- changing the jobs --------------------------------------------------------------------------
     def replace_all(self, jobs: Iterable[JobSummary]) -> None:
         self.by_id = {job.id: job for job in jobs}
