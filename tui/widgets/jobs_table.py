@@ -31,6 +31,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
 )
 PADDING = 1  # blank cells each side of a column, as DataTable draws them
 MIN_TITLE = 16
+STRIP_CACHE = 2000  # rows kept drawn (a few screens: paging back and clearing a filter cost nothing)
 STATUSES = ("collecting", "prd", "building", "done", "failed")
 
 
@@ -144,6 +145,8 @@ class JobsTable(ScrollView, can_focus=True):
         self.sort_column = "updated"
         self.sort_reverse = True
         self.cells: dict[int, tuple[JobSummary, tuple[str, str, str, str]]] = {}
+        self.strips: dict[tuple[int, str, int, str], tuple[JobSummary, Strip]] = {}  # see row_strip
+        self.column_layout: tuple[int, tuple[int, ...]] = (-1, ())  # (width, column widths) last drawn
 
     # ----- what is shown ------------------------------------------------------------------------------
     @property
@@ -174,8 +177,7 @@ class JobsTable(ScrollView, can_focus=True):
         self.refresh()
 
     def job_changed(self, job_id: int) -> None:
-        """`jobs[job_id]` was replaced: redraw (its cells are re-rendered only if it is on screen)."""
-        self.cells.pop(job_id, None)
+        """`jobs[job_id]` was replaced: redraw (its row is drawn again only if it is on screen)."""
         self.refresh()
 
     def set_sort(self, column: str, reverse: bool) -> None:
@@ -256,10 +258,16 @@ class JobsTable(ScrollView, can_focus=True):
         return None
 
     # ----- drawing ------------------------------------------------------------------------------------
-    def widths(self) -> list[int]:
-        available = self.scrollable_content_region.width
-        fixed = sum(width or 0 for _, _, width in COLUMNS) + 2 * PADDING * len(COLUMNS)
-        return [width if width is not None else max(MIN_TITLE, available - fixed) for _, _, width in COLUMNS]
+    def widths(self, available: int | None = None) -> tuple[int, ...]:
+        """Column widths (without padding) for `available` cells; the title takes what the others leave."""
+        if available is None:
+            available = self.scrollable_content_region.width
+        if self.column_layout[0] != available:
+            fixed = sum(width or 0 for _, _, width in COLUMNS) + 2 * PADDING * len(COLUMNS)
+            title = max(MIN_TITLE, available - fixed)
+            widths = tuple(title if width is None else width for _, _, width in COLUMNS)
+            self.column_layout = (available, widths)
+        return self.column_layout[1]
 
     def row_cells(self, job: JobSummary, now: datetime) -> tuple[str, str, str, str, str]:
         cached = self.cells.get(job.id)
@@ -267,6 +275,10 @@ class JobsTable(ScrollView, can_focus=True):
             cached = (job, (f"#{job.id}", title_text(job), job.status, stage_text(job)))
             self.cells[job.id] = cached
         return (*cached[1], ago(job.updated_at, now))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.strips.clear()  # focus or theme changed: rows are drawn in other colours
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -284,19 +296,36 @@ class JobsTable(ScrollView, can_focus=True):
         return self.strip(labels, [style] * len(labels), style, width)
 
     def row_strip(self, index: int, width: int) -> Strip:
+        """One row, drawn once per look (job, cursor or stripe, width, age) and then reused."""
         job = self.jobs[self.ids[index]]
         cells = self.row_cells(job, self.clock())
-        if index == self.cursor:
+        kind = "cursor" if index == self.cursor else ("even" if index % 2 == 0 else "odd")
+        key = (job.id, kind, width, cells[-1])
+        cached = self.strips.get(key)
+        if cached is not None and cached[0] is job:
+            return cached[1]
+        if kind == "cursor":
             base = self.get_component_rich_style("jobs-table--cursor")
-            return self.strip(cells, [base] * len(cells), base, width)
-        base = self.get_component_rich_style("jobs-table--even-row") if index % 2 == 0 else self.rich_style
-        status = self.get_component_rich_style(f"jobs-table--status-{job.status}", partial=True,
-                                               default=Style())
-        styles = [base, base, base + status, base, base]
-        return self.strip(cells, styles, base, width)
+            styles = [base] * len(cells)
+        else:
+            even = kind == "even"
+            base = self.get_component_rich_style("jobs-table--even-row") if even else self.rich_style
+            status = self.get_component_rich_style(f"jobs-table--status-{job.status}", partial=True,
+                                                   default=Style())
+            styles = [base, base, base + status, base, base]
+        strip = self.strip(cells, styles, base, width)
+        if len(self.strips) >= STRIP_CACHE:
+            self.strips.clear()
+        self.strips[key] = (job, strip)
+        return strip
 
     def strip(self, cells: Sequence[str], styles: Sequence[Style], fill: Style, width: int) -> Strip:
         pad = " " * PADDING
+        widths = self.widths(width)
         segments = [Segment(pad + fit(text, cell_width) + pad, style)
-                    for text, style, cell_width in zip(cells, styles, self.widths(), strict=True)]
-        return Strip(segments).crop_extend(0, width, fill)
+                    for text, style, cell_width in zip(cells, styles, widths, strict=True)]
+        used = sum(widths) + 2 * PADDING * len(widths)
+        if used < width:
+            segments.append(Segment(" " * (width - used), fill))
+            return Strip(segments, width)
+        return Strip(segments, used).crop(0, width)
