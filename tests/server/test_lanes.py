@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,27 @@ from server.authentication import jwt_auth
 from server.lanes import Lanes
 from tests.server.conftest import client_for
 from tests.support.live_server import LiveServer
+
+
+def test_the_django_internals_lanes_use_keep_their_shape() -> None:
+    """`LaneASGIHandler` reaches inside Django's ASGI handler (Django is pinned to 5.2 in constraints.txt):
+    an upgrade that moves or reshapes one of these fails here, by name, not as odd request behaviour."""
+    import django
+    from django.core.handlers import asgi
+    from django.core.handlers.asgi import ASGIHandler
+    from django.core.handlers.base import BaseHandler
+
+    assert django.VERSION[:2] == (5, 2)
+    shapes = {
+        ASGIHandler.read_body: ["self", "receive"],
+        ASGIHandler.send_response: ["self", "response", "send"],
+        ASGIHandler.create_request: ["self", "scope", "body_file"],
+        BaseHandler.load_middleware: ["self", "is_async"],
+        BaseHandler.get_response: ["self", "request"],
+        asgi.get_script_prefix: ["scope"],
+    }
+    for function, parameters in shapes.items():
+        assert list(inspect.signature(function).parameters) == parameters, function.__qualname__
 
 
 async def thread_of_lane(lanes: Lanes) -> int:
