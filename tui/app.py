@@ -141,8 +141,10 @@ class AppBuilderApp(App[None]):
 
     # ----- start-up ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        """A neutral frame (neither login nor dashboard) until the session is known."""
-        yield ConnectionIndicator(id="splash-connection")
+        """A neutral frame (neither login nor dashboard) until the session is known; the connection line
+        once there is a client to connect with."""
+        if self._client is not None:
+            yield ConnectionIndicator(id="splash-connection")
         yield Static(self.splash_text(), id="splash")
 
     def splash_text(self) -> str:
@@ -154,7 +156,9 @@ class AppBuilderApp(App[None]):
         tune_gc()
         if self._client is not None:
             self.started(self._client)
-        self.boot()
+            self.boot()
+        else:  # paint first: the opener's thread would share the CPU with the first frame
+            self.call_after_refresh(self.boot)
 
     def started(self, client: Client) -> None:
         """The client and settings exist: apply the settings, watch for a lost session."""
@@ -180,7 +184,9 @@ class AppBuilderApp(App[None]):
         self.dev_mode = self.dev_mode or opened.settings.dev
         self.client_factory = opened.client_factory
         self._client = opened.client
-        self.query_one("#splash", Static).update(self.splash_text())
+        splash = self.query_one("#splash", Static)
+        splash.update(self.splash_text())
+        await self.mount(ConnectionIndicator(id="splash-connection"), before=splash)
         self.started(opened.client)
         return True
 
@@ -396,6 +402,11 @@ class AppBuilderApp(App[None]):
             board.jobs_changed()
 
     # ----- global actions (bindings and command palette) ------------------------------------------
+    def action_command_palette(self) -> None:
+        """Not before the client exists (the first fraction of a second): its commands need it."""
+        if self._client is not None:
+            super().action_command_palette()
+
     def logged_in(self) -> bool:
         from tui.screens.login import LoginScreen
 
