@@ -145,16 +145,16 @@ async def run_command(args: argparse.Namespace) -> int:
 
 async def run_tui(args: argparse.Namespace) -> int:
     """Paint first: the app starts with Textual alone; the settings, the client (pydantic, httpx) and the
-    first screens are made by `open_session` in a thread while the first frame is on screen."""
+    first screens are made by `open_session` in a thread once the first frame is on screen."""
+    # Start-up creates tens of thousands of long-lived objects (modules, classes, the app) and no garbage
+    # worth a pass: the collector would scan them again and again (~10% of start-up CPU). It is paused until
+    # the session is open; the start-up objects are then frozen (never scanned again) and collection resumes.
+    gc.disable()
     from tui.app import AppBuilderApp, Opened
 
     made: list[Any] = []
 
     def open_session() -> Opened:
-        # Start-up creates tens of thousands of long-lived objects (modules, classes) and no garbage worth a
-        # pass: the collector would scan them again and again (~10% of start-up CPU). They are frozen once
-        # made (never scanned again), then collection resumes.
-        gc.disable()
         try:
             from tui.cli.context import Context
             from tui.logs import setup_logging
@@ -171,6 +171,7 @@ async def run_tui(args: argparse.Namespace) -> int:
     try:
         await app.run_async()
     finally:
+        gc.enable()  # if the app ended before the opener ran
         current = app.client_if_open
         if current is not None and (not made or current is not made[0]):
             await current.aclose()
