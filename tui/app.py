@@ -218,11 +218,10 @@ class AppBuilderApp(App[None]):
     @work(exclusive=True, group="boot")
     async def boot(self) -> None:
         """Server info, then the saved session: dashboard if it is valid, else the login form."""
-        from tui.screens.dashboard import DashboardScreen
-        from tui.screens.login import LoginScreen
-
         if self.opener is not None and self._client is None and not await self.open(self.opener):
             return
+        from tui.screens.dashboard import DashboardScreen
+        from tui.screens.login import LoginScreen
         from tui.services.models import User
 
         reason = ""
