@@ -20,9 +20,10 @@ from benchmarks.common import PtyTui, footer, header, row, rss_mb, timing_row
 from benchmarks.server import BenchServer
 
 MARKER = "coldstartmarker"
+Start = tuple[tuple[float, float], tuple[float, float], float]  # (wall, CPU) to paint, to rows; RSS MB
 
 
-def one_start(server: BenchServer) -> tuple[tuple[float, float], tuple[float, float], float]:
+def one_start(server: BenchServer) -> Start:
     """((wall, cpu) to first paint, (wall, cpu) to rows, RSS MB) of one start."""
     tui = PtyTui(server.url, server.config_dir)
     try:
@@ -70,7 +71,7 @@ def compare(before: Path, runs: int) -> None:
     (`python -m tui` runs the checkout in the working directory), so both sides see the same load."""
     sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
     header(f"cold start, before/after interleaved (saved session, 30 jobs, n={runs} a side after a warm-up)")
-    found: dict[str, list[tuple[tuple[float, float], tuple[float, float], float]]] = {name: [] for name in sides}
+    found: dict[str, list[Start]] = {name: [] for name in sides}
     here = Path.cwd()
     try:
         with BenchServer() as server:
