@@ -2,9 +2,10 @@
 
 Data (benchmarks/seed.py): done jobs with a PRD, five finished stages and an app; failed builds; jobs still
 collecting; and RUNNING builds that the server really runs (one step every SPEED s), more than the dashboard
-follows over sockets (8), so its periodic full reload runs every 10 s as it would for such a user.
+follows over sockets (8), so the path that covers unfollowed builds runs as it would for such a user (a
+full reload every 10 s before the dashboard polled with `updated_after`; loads and polls are counted apart).
 Per size: process start to the newest rows and to all rows (n=STARTS), RSS once all rows are on screen;
-in the last start, page-down and the filter keys (n >= 20 each), then RSS after at least three reloads.
+in the last start, page-down and the filter keys (n >= 20 each), then RSS 40 s after the start.
 """
 
 from __future__ import annotations
@@ -73,10 +74,17 @@ def filter_trials(tui: PtyTui, size: int, trials: int) -> dict[str, list[tuple[f
     return keys
 
 
-def list_loads(requests: list[str]) -> tuple[int, int]:
-    """(loads started, list pages fetched) among access-log request lines: a load starts at offset 0."""
-    pages = [r for r in requests if r.startswith("GET /api/jobs/")]
-    return sum(1 for r in pages if not re.search(r"offset=[1-9]", r)), len(pages)
+def is_poll(request: str) -> bool:
+    """The dashboard's cheap checks: jobs changed since (`updated_after`), the newest page, the total."""
+    return bool(re.search(r"updated_after=|[?&]limit=(20|1)(&| |$)", request))
+
+
+def list_loads(requests: list[str]) -> tuple[int, int, int]:
+    """(loads started, list pages fetched, polls) among access-log request lines: a load starts at offset
+    0; polls are not loads."""
+    lists = [r for r in requests if r.startswith("GET /api/jobs/")]
+    pages = [r for r in lists if not is_poll(r)]
+    return sum(1 for r in pages if not re.search(r"offset=[1-9]", r)), len(pages), len(lists) - len(pages)
 
 
 def one_size(size: int, starts: int, trials: int) -> None:
@@ -103,7 +111,7 @@ def one_size(size: int, starts: int, trials: int) -> None:
                 try:
                     seen = tui.wait_for(count_pattern(size, size), timeout=ALL_ROWS_LIMIT, what="all rows")
                 except TimeoutError:
-                    loads, fetched = list_loads(server.requests_since(log_from))
+                    loads, fetched, _ = list_loads(server.requests_since(log_from))
                     now, peak = tui.rss()
                     why = " (a reload restarted the unfinished load)" if loads > 1 else ""
                     row(f"process start -> all {size:,} rows on screen",
@@ -131,9 +139,10 @@ def one_size(size: int, starts: int, trials: int) -> None:
     peak_loaded = max(hwm for _, hwm in loaded)
     row(f"RSS with {size:,} jobs, all rows on screen", f"VmRSS {max(r for r, _ in loaded):.0f} MB, peak "
         f"{peak_loaded:.0f} MB (max of {len(loaded)})", "", rss_goal, verdict(peak_loaded, rss_limit))
-    loads, fetched = list_loads(requests)
+    loads, fetched, polls = list_loads(requests)
     row(f"RSS with >8 running builds, {SETTLE:.0f} s after start", f"VmRSS {settled[0]:.0f} MB, peak "
-        f"{settled[1]:.0f} MB; {loads} list loads ({fetched} list pages) in that run", "", rss_goal,
+        f"{settled[1]:.0f} MB; {loads} list loads ({fetched} list pages), {polls} polls in that run", "",
+        rss_goal,
         verdict(settled[1], rss_limit))
     if trials:
         timing_row(f"page-down at {size:,} (a page of rows redrawn)",

@@ -9,17 +9,23 @@ import logging
 import os
 from typing import Any
 
-from django.core.asgi import get_asgi_application
+import django
+
+from server import keyfile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
-django_application = get_asgi_application()
+if os.environ["DJANGO_SETTINGS_MODULE"] == "server.settings":
+    keyfile.export_key(create=False)  # these settings read the signing key from the environment
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from server.jobs import pipeline, runner  # noqa: E402
+from server.jobs import runner  # noqa: E402
+from server.jobs.pipeline import runtime  # noqa: E402
 from server.jobs.routing import websocket_urlpatterns  # noqa: E402
+from server.lanes import LaneASGIHandler, Lanes  # noqa: E402
 from server.lifespan import lifespan  # noqa: E402
 from server.limits import BodyLimit  # noqa: E402
 from server.logfilter import redact  # noqa: E402
@@ -39,7 +45,7 @@ class AllowedHostsOriginValidator(OriginValidator):
 
 router = ProtocolTypeRouter(
     {
-        "http": BodyLimit(django_application),
+        "http": BodyLimit(LaneASGIHandler()),
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
@@ -61,11 +67,29 @@ for _name in ("uvicorn.access", "uvicorn.error"):
     logging.getLogger(_name).addFilter(RedactTokenArgs())
 
 
-async def application(scope: dict, receive: Any, send: Any) -> Any:
-    """The router, remembering the running loop so sync views can schedule pipeline tasks on it."""
-    if scope["type"] == "lifespan":
-        return await lifespan(scope, receive, send)
-    pipeline.bind_loop(asyncio.get_running_loop())
-    if settings.JOB_RUNNER_AUTOSTART:
-        runner.start()  # idempotent; for servers that send no lifespan events (daphne)
-    return await router(scope, receive, send)
+class Application:
+    """The ASGI application, one per process: routes each connection, runs HTTP requests on the lanes
+    (server/lanes.py), and attaches the job runtime to the server's loop once (server/jobs/pipeline.py)."""
+
+    def __init__(self) -> None:
+        self.router = router
+        self.lanes = Lanes(settings.HTTP_THREADS)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        if scope["type"] == "lifespan":
+            return await lifespan(scope, receive, send)
+        if runtime.loop is not asyncio.get_running_loop():
+            self.first_call_on_loop()
+        if scope["type"] != "http":
+            return await self.router(scope, receive, send)
+        async with self.lanes.lane():
+            return await self.router(scope, receive, send)
+
+    def first_call_on_loop(self) -> None:
+        """Servers without lifespan events (daphne) start the job runner on their first connection."""
+        runtime.attach(asyncio.get_running_loop())
+        if settings.JOB_RUNNER_AUTOSTART:
+            runner.start()
+
+
+application = Application()

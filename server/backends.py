@@ -12,6 +12,9 @@ from typing import Any
 
 REDIS_SOCKET_TIMEOUT = 15.0
 
+# Connections are reused for this long (seconds): requests run on a few long-lived threads (server/lanes.py)
+# and socket/pipeline database calls on one, so there is a bounded number of connections per process.
+CONN_MAX_AGE = 600
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
@@ -23,11 +26,13 @@ def database(url: str | None, sqlite_path: Path, sqlite_timeout: float = 30) -> 
     sqlite_options = {"timeout": sqlite_timeout, **SQLITE_OPTIONS}
     if not url:
         sqlite = "django.db.backends.sqlite3"
-        return {"ENGINE": sqlite, "NAME": str(sqlite_path), "OPTIONS": sqlite_options}
+        return {"ENGINE": sqlite, "NAME": str(sqlite_path), "OPTIONS": sqlite_options,
+                "CONN_MAX_AGE": CONN_MAX_AGE, "CONN_HEALTH_CHECKS": True}
     import dj_database_url
 
-    # conn_max_age 0: under ASGI each request runs in its own thread, so persistent connections would leak
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**sqlite_options, **config.get("OPTIONS", {})}
     return config

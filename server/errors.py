@@ -6,8 +6,17 @@ from typing import Any
 
 from django.db import OperationalError
 from django.http import HttpRequest, JsonResponse
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(APIException):
+    """409: the request is valid but the object's state does not allow it now (say which state it is in)."""
+
+    status_code = 409
+    default_detail = "The request conflicts with the current state of the object."
+    default_code = "conflict"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

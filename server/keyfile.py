@@ -91,3 +91,22 @@ def make_private(db_path: Path) -> None:
             continue
         if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077 and st.st_uid == os.geteuid():
             os.chmod(path, 0o600)
+
+
+def export_key(create: bool) -> None:
+    """Put this database's key in `APPBUILDER_SECRET_KEY`, where the settings read it, unless it is set.
+
+    `create`: make the key file the first time (`python -m server`); else it must exist (a bare ASGI server,
+    which then says to start `python -m server` once)."""
+    if os.environ.get("APPBUILDER_SECRET_KEY"):
+        return
+    db_path = db_path_from_env()
+    if create:
+        key = ensure_key(db_path)
+    else:
+        try:
+            key = read_key(key_path(db_path))
+        except FileNotFoundError:
+            raise KeyFileError(f"no signing key beside {db_path}: start the server once with "
+                               "`python -m server` to create one, or set APPBUILDER_SECRET_KEY") from None
+    os.environ["APPBUILDER_SECRET_KEY"] = key

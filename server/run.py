@@ -96,12 +96,9 @@ def secure_storage() -> None:
     from server import keyfile
 
     os.umask(0o077)  # SQLite creates the database, WAL and SHM 0600 whatever the caller's umask
-    db_path = keyfile.db_path_from_env()
-    keyfile.make_private(db_path)
-    if os.environ.get("APPBUILDER_SECRET_KEY"):
-        return
+    keyfile.make_private(keyfile.db_path_from_env())
     try:
-        keyfile.ensure_key(db_path)
+        keyfile.export_key(create=True)
     except keyfile.KeyFileError as err:
         raise SystemExit(f"appbuilder server: {err}") from None
 
@@ -130,12 +127,13 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
     from server.jobs import pipeline
     from server.jobs.seed import ADMIN_USER, DEMO_USER
 
-    pipeline.bind_loop(asyncio.get_running_loop())
+    pipeline.runtime.attach(asyncio.get_running_loop())
     config = uvicorn.Config(
         application,
         host=host,
         port=port,
         ws="websockets-sansio",
+        http="httptools",  # the C parser (a dependency of the server extra)
         lifespan="on",  # server/lifespan.py: the job runner (resumes unfinished builds)
         access_log=access_log,
         log_level="info" if access_log else "warning",
@@ -160,7 +158,7 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
         await server.serve()
     finally:
         announcer.cancel()
-        await pipeline.cancel_all()
+        await pipeline.runtime.cancel_all()
 
 
 async def work() -> None:

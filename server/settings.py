@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
 from datetime import timedelta
-
-from django.core.exceptions import ImproperlyConfigured
 
 from server import backends, keyfile
 from server.settings_defaults import LOOPBACK_HOSTS, RATE
@@ -30,27 +27,10 @@ def env_rate(name: str, default: str) -> str:
     return value if RATE.fullmatch(value) else default
 
 
-TESTING = "pytest" in sys.modules
 DB_PATH = keyfile.db_path_from_env()
-
-
-def _secret_key() -> str:
-    """APPBUILDER_SECRET_KEY, else a fixed key for in-process tests, else the database's key file.
-
-    The file is only read here (and refused if others can read it); `python -m server` creates it."""
-    if key := os.environ.get("APPBUILDER_SECRET_KEY"):
-        return key
-    if TESTING and not os.environ.get("APPBUILDER_DB"):
-        return "test-only-insecure-secret-key-0123456789abcdef"
-    try:
-        return keyfile.read_key(keyfile.key_path(DB_PATH))
-    except FileNotFoundError:
-        raise ImproperlyConfigured(
-            f"no signing key beside {DB_PATH}: start the server with `python -m server` to create one"
-        ) from None
-
-
-SECRET_KEY = _secret_key()
+# The signing key: from the environment only. Entry points put the database's key file there first
+# (`python -m server` creates it: server/run.py; server/asgi.py reads it): importing settings touches no file.
+SECRET_KEY = os.environ.get("APPBUILDER_SECRET_KEY", "")
 DEBUG = False
 # Host headers answered (others get a JSON 400), so no foreign Host ends up in pagination links.
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", LOOPBACK_HOSTS).split(",") if h.strip()]
@@ -58,6 +38,8 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", LOOPBACK_HOS
 MAX_BODY_BYTES = int(env_float("MAX_BODY_BYTES", 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 MAX_JSON_DEPTH = 64
+# Threads running the sync part of HTTP requests, each with its own persistent database connection
+HTTP_THREADS = max(1, int(env_float("HTTP_THREADS", 8)))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -76,7 +58,8 @@ ROOT_URLCONF = "server.urls"
 ASGI_APPLICATION = "server.asgi.application"
 TEMPLATES: list[dict] = []
 
-# DATABASE_URL (Postgres via psycopg 3, or sqlite:///path); unset: the SQLite file at DB_PATH
+# DATABASE_URL (Postgres via psycopg 3, or sqlite:///path); unset: the SQLite file at DB_PATH.
+# Connections persist (CONN_MAX_AGE) in the threads that run requests (HTTP_THREADS lanes, server/lanes.py)
 DATABASES = {
     "default": backends.database(os.environ.get("DATABASE_URL"), DB_PATH, env_float("DB_TIMEOUT", 30))
 }
@@ -110,6 +93,8 @@ PIPELINE_SPEED = max(0.0, env_float("PIPELINE_SPEED", 0.4))
 MAX_PROMPT_LENGTH = int(env_float("MAX_PROMPT_LENGTH", 20000))
 ACCESS_TOKEN_LIFETIME = env_float("ACCESS_TOKEN_LIFETIME", 300)
 REFRESH_TOKEN_LIFETIME = env_float("REFRESH_TOKEN_LIFETIME", 86400)
+# REST requests re-read their user row at most this often (server/authentication/jwt_auth.py); 0: always
+USER_CACHE_SECONDS = max(0.0, env_float("USER_CACHE_SECONDS", 5))
 SEED_DEMO = env_bool("APPBUILDER_SEED_DEMO")
 # Per client address (DRF rate syntax, "N/s|m|h|d"): brute force on login/register/refresh answers 429.
 AUTH_THROTTLE_RATES = {
@@ -121,14 +106,14 @@ AUTH_THROTTLE_RATES = {
 # scale-out (docs/deploy.md): the runner lease, and the job runner started on a server's first connection
 # for ASGI servers without the lifespan protocol (daphne); uvicorn and gunicorn start it at lifespan startup
 JOB_LEASE_SECONDS = max(0.5, env_float("JOB_LEASE_SECONDS", 5.0))
-JOB_RUNNER_AUTOSTART = env_bool("JOB_RUNNER_AUTOSTART", not TESTING)
+JOB_RUNNER_AUTOSTART = env_bool("JOB_RUNNER_AUTOSTART", True)
 # behind a reverse proxy that sets X-Forwarded-Proto / X-Forwarded-Host (and strips them from clients)
 if env_bool("TRUST_PROXY_HEADERS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["server.authentication.jwt_auth.CachedUserJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["server.limits.BoundedJSONParser"],

@@ -123,6 +123,7 @@ class AppBuilderApp(App[None]):
         self.client_factory = client_factory
         self.clock = clock  # fixed in snapshot tests; screens fall back to the real time
         self.interrupted_at = -INTERRUPT_FOREVER
+        self.followed_builds: set[int] = set()  # jobs whose Live build screen was opened: alert when they end
 
     @property
     def client(self) -> Client:
@@ -354,6 +355,7 @@ class AppBuilderApp(App[None]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+        self.followed_builds.add(message.job_id)
         self.watch(screen, "status", partial(self.build_status, screen, message.job_id), init=False)
 
     # ----- build notifications ----------------------------------------------------------------------
@@ -363,6 +365,15 @@ class AppBuilderApp(App[None]):
         if status not in ("done", "failed") or not self.settings.notify:
             return
         if self.screen is screen and self.app_focus:
+            return
+        self.write_alert(build_alert(f"Build #{job_id} {'finished' if status == 'done' else 'failed'}"))
+
+    def build_ended(self, job_id: int, status: str) -> None:
+        """The dashboard saw a build end: alert if this user opened it (watched or started it) and no Live
+        build screen of it is open (that screen alerts itself, see build_status)."""
+        if job_id not in self.followed_builds or not self.settings.notify:
+            return
+        if any(getattr(screen, "job_id", None) == job_id for screen in self.screen_stack):
             return
         self.write_alert(build_alert(f"Build #{job_id} {'finished' if status == 'done' else 'failed'}"))
 

@@ -18,7 +18,18 @@ if TYPE_CHECKING:  # annotations only: the TUI's first frame must not wait for p
 
     from tui.services.connection import ConnectionState
     from tui.services.errors import ServiceError
-    from tui.services.models import App, AppSummary, Job, JobMessage, JobPage, ServerInfo, Session, User
+    from tui.services.models import (
+        App,
+        AppSummary,
+        Job,
+        JobMessage,
+        JobPage,
+        JobSummary,
+        JobSummaryPage,
+        ServerInfo,
+        Session,
+        User,
+    )
 
 
 # ----- the client, by role ------------------------------------------------------------------------------
@@ -49,6 +60,11 @@ class JobsClient(Protocol):
     def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]: ...
     async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
                              status: str | None = None, ordering: str | None = None) -> JobPage: ...
+    async def list_job_summaries(self, limit: int, offset: int = 0,
+                                 updated_after: datetime | None = None) -> JobSummaryPage: ...
+    def job_summary_pages(self, first: int = 200,
+                          size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]: ...
+    async def changed_jobs(self, since: datetime, limit: int = 100) -> list[JobSummary]: ...
     async def create_job(self, prompt: str) -> Job: ...
     async def get_job(self, job_id: int) -> Job: ...
     async def update_prompt(self, job_id: int, prompt: str) -> Job: ...
@@ -112,6 +128,9 @@ class ScreenHost(Protocol):
         """The one path for a service error: auth lost shows login, anything else a notification."""
     def purge_refused(self) -> str | None:
         """Why purge cannot run here, in words (None: it can)."""
+
+    def build_ended(self, job_id: int, status: str) -> None:
+        """A build ended while no Live build screen shows it: alert if the user opened it."""
     def make_client(self, server_url: str) -> Client:
         """A client for another server URL, sharing the token store."""
 

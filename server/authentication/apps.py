@@ -6,4 +6,4 @@ class AuthenticationConfig(AppConfig):
     label = "appbuilder_auth"
 
     def ready(self) -> None:
-        from . import usernames  # noqa: F401 - registers the SQLite casefold function
+        from . import jwt_auth, usernames  # noqa: F401 - the SQLite casefold function, the user cache signals

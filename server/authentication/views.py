@@ -13,7 +13,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from server.jobs.validation import reject_unknown_fields
+from server.validation import reject_unknown_fields
 
 from .serializers import (
     LoginSerializer,

@@ -3,32 +3,37 @@
 Authentication is by a first `auth` frame only (a token in the URL would land in access logs). A socket
 lives no longer than its access token or its login session: it is closed with 4401 when the token expires
 and when the session logs out, and with 1013 (try again, re-sync) when it could not keep up with frames.
+
+Job frames arrive from the channel group already encoded (`services.frame_event`: once per message, not
+once per socket), and handling one touches no database, so the consumer skips Channels' per-message
+`aclose_old_connections` (a thread hop per frame per socket: most of a broadcast's cost).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from server.authentication.sessions import SocketAuth, authenticate, session_group, user_group
 from server.limits import TOO_DEEP, loads_bounded
+from server.validation import parse_id_or_none
 
 from . import pipeline
 from .models import Job
 from .services import group_name, reply_error_frame
-from .validation import parse_id_or_none
 
 AUTH_TIMEOUT = 5.0
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN = 1013  # frames had to be dropped: the client reconnects and re-syncs from REST
+NOT_AN_OBJECT = "Frames must be JSON objects."
 
 
 @database_sync_to_async
@@ -58,7 +63,7 @@ def query_has_token(scope: dict) -> bool:
     return any(key.strip().lower() == "token" for key in parse_qs(raw, keep_blank_values=True))
 
 
-class JobConsumer(AsyncWebsocketConsumer):
+class JobConsumer(AsyncJsonWebsocketConsumer):
     """One socket per job; a first `auth` frame within 5 s."""
 
     job_id: int
@@ -106,33 +111,55 @@ class JobConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = ()
 
-    async def _error(self, code: str, text: str) -> None:
-        await self.send(text_data=json.dumps(reply_error_frame(self.job_id or None, code, text)))
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections` before each handler: the handlers reach
+        the database only through `database_sync_to_async`, which closes stale connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        return loads_bounded(text_data)  # ValueError past MAX_JSON_DEPTH, as for invalid JSON
+
+    async def _error(self, code: str, text: str) -> None:
+        await self.send_json(reply_error_frame(self.job_id or None, code, text))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
+                      **kwargs: Any) -> None:
+        """The JSON consumer's, except that a frame that is not JSON (binary, invalid, nested too deeply)
+        is refused with an error frame, or before authentication with 4401, and the socket stays usable."""
         if self.user is not None and time.time() >= self.expires_at:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        problem = "Frames must be JSON objects."
         try:
-            frame = loads_bounded(text_data if text_data is not None else (bytes_data or b"").decode())
+            text = text_data if text_data is not None else (bytes_data or b"").decode()
+            content = await self.decode_json(text)
         except (ValueError, UnicodeDecodeError) as err:
-            frame, problem = None, TOO_DEEP if str(err) == TOO_DEEP else problem
-        if not isinstance(frame, dict):
-            if self.user is None:
-                await self.close(code=CLOSE_UNAUTHORIZED)
-                return
-            await self._error("bad_frame", problem)
+            await self._refuse(TOO_DEEP if str(err) == TOO_DEEP else NOT_AN_OBJECT)
             return
-        kind = frame.get("kind", frame.get("type"))
+        await self.receive_json(content)
+
+    async def _refuse(self, problem: str) -> None:
         if self.user is None:
-            await self._authenticate(frame, kind)
+            await self.close(code=CLOSE_UNAUTHORIZED)
+        else:
+            await self._error("bad_frame", problem)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            await self._refuse(NOT_AN_OBJECT)
+            return
+        kind = content.get("kind", content.get("type"))
+        if self.user is None:
+            await self._authenticate(content, kind)
         elif kind == "ping":
-            await self.send(text_data=json.dumps({"kind": "pong"}))
+            await self.send_json({"kind": "pong"})
         elif kind == "auth":
             return
         elif kind == "chat":
-            await self._receive_chat(frame)
+            await self._receive_chat(content)
         else:
             await self._error("unknown_kind", f"Unknown frame kind: {str(kind)[:40]!r}.")
 
@@ -166,7 +193,7 @@ class JobConsumer(AsyncWebsocketConsumer):
             )
 
     async def job_frame(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(event["frame"]))
+        await self.send(text_data=event["text"])  # encoded once for the whole group
 
     async def job_deleted(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_NOT_FOUND)

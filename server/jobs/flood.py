@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 from django.db import DatabaseError
 
 from .models import Job, JobMessage
-from .services import group_name, message_frame
+from .services import frame_event, group_name
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,7 @@ async def run_flood(job_id: int, rate: int, seconds: float) -> int:
             if messages is None:
                 break
             for message in messages:
-                frame = {"type": "job.frame", "frame": message_frame(message)}
-                await layer.group_send(group_name(job_id), frame)
+                await layer.group_send(group_name(job_id), frame_event(message))
             sent = due
         await asyncio.sleep(0.001)
     log.info("flood on job %s: %s messages in %.2fs", job_id, sent, loop.time() - start)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import copy
+import functools
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -29,9 +30,6 @@ GO = "/go"
 ACTIVE = (Job.Status.PRD, Job.Status.BUILDING)
 
 RETRY_FIRST, RETRY_MAX = 0.1, 5.0  # backoff (seconds) while the database is locked or read-only
-
-_loop: asyncio.AbstractEventLoop | None = None
-_tasks: dict[int, asyncio.Task] = {}
 
 
 @dataclass(frozen=True)
@@ -155,7 +153,7 @@ def retry_sync(job_id: int) -> bool:
         job.stages = [{**s, "status": "running"} if s["status"] == "failed" else s for s in job.stages]
         job.save()
         post_message(job, "status", "system", "Retrying the build", {"status": job.status})
-        transaction.on_commit(lambda: schedule(job_id))
+        transaction.on_commit(lambda: runtime.schedule(job_id))
     return True
 
 
@@ -167,9 +165,9 @@ def begin_sync(job_id: int, ack: str | None = None) -> bool:
         if ack:
             post_message(Job.objects.get(pk=job_id), "chat", "agent", ack)
         run_step_sync(job_id)
-        if _loop is not None and not _loop.is_closed():
+        if runtime.has_loop:
             lease.grant(job_id)  # this process runs it: no other process may claim it meanwhile
-        transaction.on_commit(lambda: schedule(job_id))
+        transaction.on_commit(lambda: runtime.schedule(job_id))
     return True
 
 
@@ -198,43 +196,73 @@ def create_job_sync(owner: Any, prompt: str, agent: Agent = DEFAULT_AGENT) -> Jo
 # --- asyncio side ---------------------------------------------------------------------------------------
 
 
-def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """Remember the server's event loop so sync views can schedule pipeline tasks on it."""
-    global _loop
-    _loop = loop
+class JobRuntime:
+    """This process's event loop and the tasks on it (pipelines, the job runner): the one owner of that
+    state, `runtime`, created once per process. Sync code (views, on_commit hooks) schedules through it."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.tasks: dict[int, asyncio.Task] = {}
+        self.runner_task: asyncio.Task | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The server's loop (bound once: at lifespan startup, by `python -m server`, or on a first call)."""
+        self.loop = loop
+
+    @property
+    def has_loop(self) -> bool:
+        return self.loop is not None and not self.loop.is_closed()
+
+    def schedule(self, job_id: int) -> None:
+        """Run the job's pipeline on the server loop (callable from the loop or from any thread)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            if self.loop is None or self.loop.is_closed():
+                log.debug("no event loop: job %s will resume at the next server start", job_id)
+                return
+            self.loop.call_soon_threadsafe(self.ensure, job_id, context=contextvars.Context())
+        else:
+            self.ensure(job_id)
+
+    def run_on_loop(self, make: Callable[[], Coroutine[Any, Any, Any]], name: str) -> bool:
+        """Start `make()` as a task on the server loop from a sync view; False when there is no loop."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return False
+        loop.call_soon_threadsafe(lambda: loop.create_task(make(), name=name), context=contextvars.Context())
+        return True
+
+    def ensure(self, job_id: int) -> None:
+        """The job's pipeline task on the running loop (started unless already running there)."""
+        loop = asyncio.get_running_loop()
+        task = self.tasks.get(job_id)
+        if task is not None and not task.done() and task.get_loop() is loop:
+            return
+        # A fresh context: the caller's (e.g. a sync_to_async thread's) context vars must not leak into it.
+        task = loop.create_task(run_job(job_id), name=f"pipeline-{job_id}", context=contextvars.Context())
+        self.tasks[job_id] = task
+        task.add_done_callback(functools.partial(self._forget, job_id))
+
+    def _forget(self, job_id: int, task: asyncio.Task) -> None:
+        if self.tasks.get(job_id) is task:
+            del self.tasks[job_id]
+
+    async def cancel_all(self) -> None:
+        """Cancel this loop's pipeline tasks (shutdown, tests); their jobs resume at the next start."""
+        loop = asyncio.get_running_loop()
+        tasks = [t for t in list(self.tasks.values()) if t.get_loop() is loop and not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def running_job_ids(self) -> list[int]:
+        """Jobs whose pipeline runs on this process's loop (their leases need a heartbeat)."""
+        loop = asyncio.get_running_loop()
+        return [job_id for job_id, t in list(self.tasks.items()) if t.get_loop() is loop and not t.done()]
 
 
-def schedule(job_id: int) -> None:
-    """Run the job's pipeline on the server loop (callable from the loop or from any thread)."""
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is not None:
-        _ensure(job_id)
-    elif _loop is not None and not _loop.is_closed():
-        _loop.call_soon_threadsafe(_ensure, job_id, context=contextvars.Context())
-    else:
-        log.debug("no event loop: job %s will resume at the next server start", job_id)
-
-
-def run_on_loop(make: Callable[[], Coroutine[Any, Any, Any]], name: str) -> bool:
-    """Start `make()` as a task on the server loop from a sync view; False when there is no loop."""
-    loop = _loop
-    if loop is None or loop.is_closed():
-        return False
-    loop.call_soon_threadsafe(lambda: loop.create_task(make(), name=name), context=contextvars.Context())
-    return True
-
-
-def _ensure(job_id: int) -> None:
-    loop = asyncio.get_running_loop()
-    task = _tasks.get(job_id)
-    if task is not None and not task.done() and task.get_loop() is loop:
-        return
-    # A fresh context: the caller's (e.g. a sync_to_async thread's) context vars must not leak into the task.
-    task = loop.create_task(run_job(job_id), name=f"pipeline-{job_id}", context=contextvars.Context())
-    _tasks[job_id] = task
+runtime = JobRuntime()
 
 
 async def retrying(job_id: int, func: Callable[..., T], *args: Any) -> T:
@@ -268,24 +296,6 @@ async def run_job(job_id: int) -> None:
     except Exception as exc:
         log.exception("pipeline for job %s failed", job_id)
         await retrying(job_id, fail_job_sync, job_id, f"The build failed: {exc}")
-    finally:
-        if _tasks.get(job_id) is asyncio.current_task():
-            _tasks.pop(job_id, None)
-
-
-async def cancel_all() -> None:
-    """Cancel this loop's pipeline tasks (shutdown, tests); their jobs resume at the next start."""
-    loop = asyncio.get_running_loop()
-    tasks = [t for t in list(_tasks.values()) if t.get_loop() is loop and not t.done()]
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def running_job_ids() -> list[int]:
-    """Jobs whose pipeline runs on this process's loop (their leases need a heartbeat)."""
-    loop = asyncio.get_running_loop()
-    return [job_id for job_id, t in list(_tasks.items()) if t.get_loop() is loop and not t.done()]
 
 
 def unfinished_job_ids() -> list[int]:
@@ -296,7 +306,7 @@ async def resume_unfinished() -> int:
     """Schedule every job left in prd/building; returns how many."""
     ids = await database_sync_to_async(unfinished_job_ids)()
     for job_id in ids:
-        _ensure(job_id)
+        runtime.ensure(job_id)
     return len(ids)
 
 

@@ -18,8 +18,7 @@ from . import lease, pipeline
 
 log = logging.getLogger(__name__)
 BATCH = 50  # jobs claimed per poll
-
-_task: asyncio.Task | None = None
+runtime = pipeline.runtime
 
 
 def interval() -> float:
@@ -29,11 +28,11 @@ def interval() -> float:
 
 async def tick() -> list[int]:
     """One heartbeat and one claim; returns the ids of the jobs taken over (now running here)."""
-    running = pipeline.running_job_ids()
+    running = runtime.running_job_ids()
     await database_sync_to_async(lease.renew)(running)
     claimed = await database_sync_to_async(lease.claim_orphans)(BATCH, exclude=running)
     for job_id in claimed:
-        pipeline.schedule(job_id)
+        runtime.schedule(job_id)
     if claimed:
         log.info("job runner %s took over jobs %s", lease.runner_id(), claimed)
     return claimed
@@ -51,23 +50,22 @@ async def supervise() -> None:
 
 
 def start() -> None:
-    """Start the runner on the running loop (idempotent); binds the loop for sync views."""
-    global _task
+    """Start the runner on the running loop (idempotent); attaches the runtime to that loop."""
     loop = asyncio.get_running_loop()
-    pipeline.bind_loop(loop)
-    if _task is not None and not _task.done() and _task.get_loop() is loop:
+    runtime.attach(loop)
+    task = runtime.runner_task
+    if task is not None and not task.done() and task.get_loop() is loop:
         return
-    _task = loop.create_task(supervise(), name="job-runner", context=contextvars.Context())
+    runtime.runner_task = loop.create_task(supervise(), name="job-runner", context=contextvars.Context())
 
 
 async def stop() -> None:
     """Stop the runner and this loop's pipelines, then hand their leases back for another process."""
-    global _task
-    task, _task = _task, None
+    task, runtime.runner_task = runtime.runner_task, None
     if task is not None and task.get_loop() is asyncio.get_running_loop():
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    await pipeline.cancel_all()
+    await runtime.cancel_all()
     try:
         await database_sync_to_async(lease.release_all)()
     except Exception as exc:  # they expire by themselves

@@ -1,39 +1,94 @@
-"""Job, JobMessage and App representations; Job is rendered by hand so 10,000 rows list quickly."""
+"""Job, JobMessage and App representations; jobs are rendered by hand from dict rows (10,000 list quickly)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Substr
 from rest_framework import serializers
+
+from server.validation import IdField, StrictCharField
 
 from .models import App, Job, JobMessage
 from .services import iso
-from .validation import IdField, StrictCharField
+
+PROMPT_SUMMARY_CHARS = 300
+# Columns read for each representation: rows are read as dicts (`job_rows`), not model instances, which
+# costs a third of the time for a page of jobs.
+FULL_COLUMNS = ("id", "title", "initial_prompt", "status", "current_stage", "stages", "prd", "app_id",
+                "created_at", "updated_at")
+SUMMARY_COLUMNS = ("id", "title", "prompt_head", "status", "current_stage", "stages", "app_id", "created_at",
+                   "updated_at")
 
 
-def job_dict(job: Job) -> dict[str, Any]:
-    if hasattr(job, "app_pk"):
-        app_id = job.app_pk
-    else:
-        app_id = App.objects.filter(job=job).values_list("pk", flat=True).first()
+
+def job_rows(queryset: QuerySet[Job], summary: bool = False) -> QuerySet[Job, dict[str, Any]]:
+    """The queryset as the dict rows `JobSerializer` (or, `summary`, `JobSummarySerializer`) renders.
+
+    The app id is a subquery, not a join, so that counting the rows (offset pages) reads the jobs alone."""
+    app = App.objects.filter(job_id=OuterRef("pk")).order_by().values("id")[:1]
+    queryset = queryset.annotate(app_id=Subquery(app))
+    if summary:
+        queryset = queryset.annotate(prompt_head=Substr("initial_prompt", 1, PROMPT_SUMMARY_CHARS))
+        return queryset.values(*SUMMARY_COLUMNS)
+    return queryset.values(*FULL_COLUMNS)
+
+
+def job_dict(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": job.pk,
-        "title": job.title,
-        "initial_prompt": job.initial_prompt,
-        "status": job.status,
-        "current_stage": job.current_stage,
-        "stages": job.stages,
-        "prd": job.prd,
-        "app_id": app_id,
-        "created_at": iso(job.created_at),
-        "updated_at": iso(job.updated_at),
+        "id": row["id"],
+        "title": row["title"],
+        "initial_prompt": row["initial_prompt"],
+        "status": row["status"],
+        "current_stage": row["current_stage"],
+        "stages": row["stages"],
+        "prd": row["prd"],
+        "app_id": row["app_id"],
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def stage_progress(current_stage: str | None, stages: Any) -> int | None:
+    """Progress (0-100) of the current stage; None when no stage is running."""
+    if current_stage is None or not isinstance(stages, list):
+        return None
+    for stage in stages:
+        if isinstance(stage, dict) and stage.get("name") == current_stage:
+            progress = stage.get("progress")
+            return max(0, min(100, int(progress))) if isinstance(progress, (int, float)) else None
+    return None
+
+
+def job_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """A list row (`view=summary`): no stages or PRD, the prompt cut to PROMPT_SUMMARY_CHARS."""
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "initial_prompt": row["prompt_head"],
+        "status": row["status"],
+        "current_stage": row["current_stage"],
+        "stage_progress": stage_progress(row["current_stage"], row["stages"]),
+        "app_id": row["app_id"],
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
     }
 
 
 class JobSerializer(serializers.BaseSerializer):
-    def to_representation(self, instance: Job) -> dict[str, Any]:
+    """Read-only: renders a row from `job_rows(...)`."""
+
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
         return job_dict(instance)
+
+
+class JobSummarySerializer(serializers.BaseSerializer):
+    """Read-only: renders a row from `job_rows(..., summary=True)`."""
+
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        return job_summary(instance)
 
 
 class PromptSerializer(serializers.Serializer):

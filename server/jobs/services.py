@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -143,8 +144,13 @@ def _group_send(job_id: int, event: dict[str, Any]) -> None:
         log.exception("broadcast to job %s failed", job_id)
 
 
+def frame_event(message: JobMessage) -> dict[str, Any]:
+    """The group event carrying a message's frame, encoded once for every socket on the job."""
+    return {"type": "job.frame", "text": json.dumps(message_frame(message))}
+
+
 def broadcast(message: JobMessage) -> None:
-    _group_send(message.job_id, {"type": "job.frame", "frame": message_frame(message)})
+    _group_send(message.job_id, frame_event(message))
 
 
 def broadcast_job_deleted(job_id: int) -> None:

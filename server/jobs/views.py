@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from server.errors import Conflict
+from server.validation import parse_id, reject_unknown_fields
+
 from . import flood, pipeline
+from .listing import JobCursorPagination, JobListQuery, OptionalLimitOffsetPagination
 from .models import App, Job, JobMessage, derive_title
 from .serializers import (
     AppSerializer,
@@ -22,20 +26,12 @@ from .serializers import (
     FloodSerializer,
     JobMessageSerializer,
     JobSerializer,
+    JobSummarySerializer,
     MessageCreateSerializer,
     PromptSerializer,
+    job_rows,
 )
 from .services import broadcast_job_deleted, post_message
-from .validation import parse_id, reject_unknown_fields
-
-ORDERING_FIELDS = {"id", "created_at", "updated_at", "title", "status"}
-
-
-class OptionalLimitOffsetPagination(LimitOffsetPagination):
-    """Pages only when `limit` is given; otherwise the full list."""
-
-    default_limit = None
-    max_limit = 1000
 
 
 class OwnedObjectMixin:
@@ -52,27 +48,46 @@ class OwnedObjectMixin:
 class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = JobSerializer
     pagination_class = OptionalLimitOffsetPagination
+    list_query: dict[str, Any]
 
     def get_queryset(self) -> QuerySet[Job]:
-        return Job.objects.filter(owner=self.request.user).annotate(app_pk=F("app__id"))
+        return Job.objects.filter(owner=self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.list_query = JobListQuery.parse(request)
+        queryset = job_rows(self.filter_queryset(self.get_queryset()), self.list_query["view"] == "summary")
+        page = self.paginate_queryset(queryset)
+        data = self.get_serializer(queryset if page is None else page, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(self._read(self.get_object().pk))
 
     def filter_queryset(self, queryset: QuerySet[Job]) -> QuerySet[Job]:
-        params = self.request.query_params
-        if search := params.get("search", "").strip():
+        query = self.list_query
+        if search := query["search"]:
             queryset = queryset.filter(Q(title__icontains=search) | Q(initial_prompt__icontains=search))
-        if wanted := [s for s in params.get("status", "").split(",") if s.strip()]:
-            unknown = sorted(set(wanted) - set(Job.Status.values))
-            if unknown:
-                raise ValidationError({"status": [f"Unknown status: {', '.join(unknown)}."]})
-            queryset = queryset.filter(status__in=wanted)
-        ordering = [o.strip() for o in params.get("ordering", "-updated_at").split(",") if o.strip()]
-        bad = [o for o in ordering if o.lstrip("-") not in ORDERING_FIELDS]
-        if bad:
-            raise ValidationError({"ordering": [f"Unknown ordering field: {', '.join(bad)}."]})
-        return queryset.order_by(*(ordering or ["-updated_at"]), "-id")
+        if query["status"]:
+            queryset = queryset.filter(status__in=query["status"])
+        if "updated_after" in query:
+            queryset = queryset.filter(updated_at__gt=query["updated_after"])
+        return queryset.order_by(*query["ordering"])
+
+    def get_serializer_class(self) -> type:
+        if self.action == "list" and self.list_query["view"] == "summary":
+            return JobSummarySerializer
+        return JobSerializer
+
+    @property
+    def paginator(self) -> Any:
+        """Keyset pages when the client asks for them (`pagination=cursor`), else offset pages on `limit`."""
+        if not hasattr(self, "_paginator"):
+            cursor = self.action == "list" and self.list_query["pagination"] == "cursor"
+            self._paginator = JobCursorPagination() if cursor else OptionalLimitOffsetPagination()
+        return self._paginator
 
     def _read(self, job_id: int) -> dict[str, Any]:
-        return JobSerializer(self.get_queryset().get(pk=job_id)).data
+        return JobSerializer(job_rows(self.get_queryset()).get(pk=job_id)).data
 
     def create(self, request: Request) -> Response:
         reject_unknown_fields(request.data, {"initial_prompt"})
@@ -90,14 +105,8 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         with transaction.atomic():
             updated = Job.objects.filter(pk=job.pk, status=Job.Status.COLLECTING).first()
             if updated is None:
-                current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-                return Response(
-                    {
-                        "detail": "The prompt can only be edited while the job is collecting requirements "
-                        f"(status is '{current}')."
-                    },
-                    status=status.HTTP_409_CONFLICT,
-                )
+                raise Conflict("The prompt can only be edited while the job is collecting requirements "
+                               f"(status is '{current_status(job.pk)}').")
             updated.initial_prompt, updated.title = prompt, derive_title(prompt)
             updated.save(update_fields=["initial_prompt", "title", "updated_at"])
         return Response(self._read(job.pk))
@@ -114,14 +123,8 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def start(self, request: Request, pk: str | None = None) -> Response:
         job = self.get_object()
         if not pipeline.begin_sync(job.pk):
-            current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-            return Response(
-                {
-                    "detail": f"The build can only be started while the job is collecting requirements "
-                    f"(status is '{current}')."
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict("The build can only be started while the job is collecting requirements "
+                           f"(status is '{current_status(job.pk)}').")
         return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["post"])
@@ -129,11 +132,7 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         """Resume a failed build from where it stopped."""
         job = self.get_object()
         if not pipeline.retry_sync(job.pk):
-            current = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
-            return Response(
-                {"detail": f"Only a failed build can be retried (status is '{current}')."},
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict(f"Only a failed build can be retried (status is '{current_status(job.pk)}').")
         return Response(self._read(job.pk), status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["post"])
@@ -148,7 +147,8 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         serializer = FloodSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rate, seconds = serializer.validated_data["rate"], serializer.validated_data["seconds"]
-        if not pipeline.run_on_loop(lambda: flood.run_flood(job.pk, rate, seconds), f"flood-{job.pk}"):
+        run = functools.partial(flood.run_flood, job.pk, rate, seconds)
+        if not pipeline.runtime.run_on_loop(run, f"flood-{job.pk}"):
             return Response(
                 {"detail": "The server loop is not running."}, status=status.HTTP_503_SERVICE_UNAVAILABLE
             )
@@ -209,6 +209,11 @@ class JobMessageViewSet(
                     job, data["kind"], data["role"], data["content"], _default_data(job, data)
                 )
         return Response(JobMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+def current_status(job_id: int) -> str | None:
+    """The job's status now (for a 409 that says why)."""
+    return Job.objects.filter(pk=job_id).values_list("status", flat=True).first()
 
 
 def _default_data(job: Job, data: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from server.authentication.jwt_auth import users
+
 _names = itertools.count(1)
 
 
@@ -21,6 +23,7 @@ def _fast_pipeline(settings: Any) -> None:
     settings.ALLOW_JOB_PURGE = True
     settings.AUTH_THROTTLE_RATES = {"login": "100000/min", "register": "100000/min", "refresh": "100000/min"}
     cache.clear()  # throttle history
+    users.clear()  # user rows remembered by REST authentication (ids are reused between tests)
 
 
 @pytest.fixture

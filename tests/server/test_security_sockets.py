@@ -131,7 +131,9 @@ async def test_slow_reader_is_closed_for_a_resync_never_a_silent_gap(
     job_id = new_job(server, access)
     sock = small_receive_buffer()
     sock.connect(("127.0.0.1", server.port))
-    ws = await joined(server, f"/ws/jobs/{job_id}/", access, sock=sock, max_queue=1)
+    # Uncompressed, so the flood outgrows the kernel's socket buffers (compressed, 50,000 frames fit in
+    # them, and a consumer that keeps up with the flood never falls behind: nothing to detect).
+    ws = await joined(server, f"/ws/jobs/{job_id}/", access, sock=sock, max_queue=1, compression=None)
     answer = httpx.post(f"{server.url}/api/jobs/{job_id}/flood/", json={"rate": 5000, "seconds": 10},
                         headers={"Authorization": f"Bearer {access}"})
     assert answer.status_code == 202
@@ -151,8 +153,8 @@ async def test_slow_reader_is_closed_for_a_resync_never_a_silent_gap(
     except TimeoutError:
         raise AssertionError("the stalled socket was not closed") from None
     assert ws.close_code == 1013
-    listed = httpx.get(f"{server.url}/api/job-messages/", params={"job_id": job_id},
-                       headers={"Authorization": f"Bearer {access}"}).json()
+    listed = httpx.get(f"{server.url}/api/job-messages/", params={"job_id": job_id}, timeout=60,
+                       headers={"Authorization": f"Bearer {access}"}).json()  # ~50,000 rows, flood still on
     persisted = [m["id"] for m in listed if m["content"].startswith("flood ")]
     assert got == persisted[: len(got)], "the frames delivered before the close have a gap"
     assert len(got) < 50_000  # some were never sent on this socket: the client re-syncs them from REST

@@ -40,7 +40,7 @@ async def sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
     yield opened
     for communicator in opened:
         await communicator.disconnect()
-    await pipeline.cancel_all()
+    await pipeline.runtime.cancel_all()
 
 
 async def open_socket(opened: list, path: str) -> WebsocketCommunicator:

@@ -26,6 +26,7 @@ from tui.services import (
     User,
     ValidationFailed,
 )
+from tui.services.models import JobSummary, JobSummaryPage
 
 NOW = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
 STAGES = ("planning", "architecture", "coding", "testing", "deploy")
@@ -111,6 +112,15 @@ class ShellFake(UnusedClient):
     async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
                              status: str | None = None, ordering: str | None = None) -> JobPage:
         return JobPage(count=len(self.jobs), results=self.jobs[offset:offset + limit])
+
+    async def job_summary_pages(self, first: int = 200,
+                                size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]:
+        yield [JobSummary.of(job) for job in self.jobs], len(self.jobs)
+
+    async def list_job_summaries(self, limit: int, offset: int = 0,
+                                 updated_after: datetime | None = None) -> JobSummaryPage:
+        page = [JobSummary.of(job) for job in self.jobs[offset:offset + limit]]
+        return JobSummaryPage(count=len(self.jobs), results=page)
 
     async def create_job(self, prompt: str) -> Job:
         self.next_id += 1

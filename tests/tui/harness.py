@@ -48,6 +48,7 @@ from tui.services import (
     User,
 )
 from tui.services.connection import ConnectionState
+from tui.services.models import JobSummary, JobSummaryPage
 from tui.widgets.feedback import deliver
 
 SIZES = [(120, 40), (80, 24)]  # every snapshot is taken at both sizes
@@ -71,6 +72,7 @@ class HostApp(App[None]):
         self.server_info: ServerInfo | None = None
         self.clock: Callable[[], datetime] | None = None
         self.navigation: list[Message] = []
+        self.ended_builds: list[tuple[int, str]] = []  # build_ended calls, for tests
 
     # ----- ScreenHost -------------------------------------------------------------------------------
     def show_connection(self, state: ConnectionState) -> None:
@@ -82,6 +84,9 @@ class HostApp(App[None]):
 
     def purge_refused(self) -> str | None:
         return None if self.dev_mode else "Purge is only available in dev mode (--dev)."
+
+    def build_ended(self, job_id: int, status: str) -> None:
+        self.ended_builds.append((job_id, status))
 
     def make_client(self, server_url: str) -> Client:
         raise AssertionError("HostApp cannot switch servers (use AppBuilderApp for the login screen)")
@@ -259,6 +264,17 @@ class UnusedClient:
     async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
                              status: str | None = None, ordering: str | None = None) -> JobPage:
         raise self.unused("list_jobs_page")
+
+    async def list_job_summaries(self, limit: int, offset: int = 0,
+                                 updated_after: datetime | None = None) -> JobSummaryPage:
+        raise self.unused("list_job_summaries")
+
+    def job_summary_pages(self, first: int = 200,
+                          size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]:
+        raise self.unused("job_summary_pages")
+
+    async def changed_jobs(self, since: datetime, limit: int = 100) -> list[JobSummary]:
+        raise self.unused("changed_jobs")
 
     async def create_job(self, prompt: str) -> Job:
         raise self.unused("create_job")

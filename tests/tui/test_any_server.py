@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from tests.support.live_server import LiveServer
 from tests.support.respell import VARIANTS
@@ -128,8 +128,7 @@ async def test_dashboard_row_reaches_done(variant: str, make_server: Callable[..
                        what="dashboard ready")
         dash = app.screen
         assert isinstance(dash, DashboardScreen)
-        table = dash.query_one("#jobs", DataTable)
-        await wait_for(pilot, lambda: str(table.get_cell(str(job.id), "status")) == "done"
+        await wait_for(pilot, lambda: dash.table.get_cell(job.id, "status") == "done"
                        and dash.watched == {}, timeout=60, what="row done, socket closed")
         elapsed = asyncio.get_running_loop().time() - began
         indicator = dash.query_one(ConnectionIndicator)

@@ -39,9 +39,9 @@ async def collecting(pilot: Any, socket: ScriptedSocket) -> LiveBuildScreen:
 
 def rows_of(log: ChatLog, message_id: int) -> list[str]:
     """The drawn rows of one chat line (its blank spacer row left out)."""
-    start = sum(log.heights[:next(i for i, line in enumerate(log.chat_lines[log.first:])
+    start = sum(log.heights[:next(i for i, line in enumerate(log.chat_lines)
                                   if line.message_id == message_id)])
-    index = [line.message_id for line in log.chat_lines[log.first:]].index(message_id)
+    index = [line.message_id for line in log.chat_lines].index(message_id)
     return [row.text.rstrip() for row in log.rows[start:start + log.heights[index]] if row.text.strip()]
 
 
@@ -109,10 +109,12 @@ async def test_each_new_line_is_wrapped_once(monkeypatch: pytest.MonkeyPatch) ->
             log.add("agent" if i % 2 else "user", f"line {i}", 100 + i)
         assert len(wrapped) == 1000
         assert len(log.heights) <= 300 + chat_log.TRIM_BATCH
-        assert len(log.entries) == 1001  # every line is still kept as a record
+        assert len(log.entries) <= 300 + chat_log.TRIM_BATCH  # memory stays bounded
+        assert log.trimmed == 1001 - len(log.entries) and log.entries[-1].text == "line 999"
         await wait_for(pilot, lambda: log.is_vertical_scroll_end and log.max_scroll_y > 0,
                        what="transcript following the newest line")
         assert "line 999" in log.rows[-2].text
+        assert f"{log.trimmed:,} older lines not kept here" in log.render_line(-log.scroll_offset.y).text
 
 
 async def test_reader_who_scrolled_up_is_not_pulled_down() -> None:

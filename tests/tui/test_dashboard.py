@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.widgets import DataTable
-
 from tests.support.live_server import LiveServer
 from tests.tui.conftest import logged_in_client, screen_name, until
 from tui.app import AppBuilderApp
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
-from tui.screens.dashboard import EMPTY, NEWEST_PAGE, DashboardScreen
+from tui.screens.dashboard import EMPTY, DashboardScreen, JobsTable
 
 SIZE = (120, 40)
 PROMPTS = ["A todo app with due dates", "Weather dashboard for sensors", "Recipe manager with scaling"]
@@ -31,7 +29,7 @@ def board(app: AppBuilderApp) -> DashboardScreen:
 
 
 def rows(app: AppBuilderApp) -> int:
-    return app.screen.query_one("#jobs", DataTable).row_count
+    return app.screen.query_one("#jobs", JobsTable).row_count
 
 
 def ready(app: AppBuilderApp) -> bool:
@@ -193,14 +191,13 @@ async def test_running_build_updates_over_socket(make_server, token_dir: Path) -
     job = await client.create_job("A kanban board")
     await client.start_build(job.id)
     loads: list[int] = []
-    list_page = client.list_jobs_page
+    all_pages = client.job_summary_pages
 
-    async def counting_list_page(*args: object, **kwargs: object) -> object:
-        if kwargs.get("limit") != NEWEST_PAGE:  # the 3-second check of the newest page is not a reload
-            loads.append(1)
-        return await list_page(*args, **kwargs)
+    def counting_pages(*args: object, **kwargs: object) -> object:
+        loads.append(1)  # the whole list (the 3-second check of changed jobs is not a reload)
+        return all_pages(*args, **kwargs)
 
-    client.list_jobs_page = counting_list_page
+    client.job_summary_pages = counting_pages
     app = AppBuilderApp(client)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: ready(app) and rows(app) == 1, what="one row")
@@ -208,8 +205,8 @@ async def test_running_build_updates_over_socket(make_server, token_dir: Path) -
         seen: set[str] = set()
 
         def status_cell() -> str:
-            seen.add(str(dash.query_one("#jobs", DataTable).get_cell(str(job.id), "status")))
-            return str(dash.query_one("#jobs", DataTable).get_cell(str(job.id), "status"))
+            seen.add(dash.table.get_cell(job.id, "status"))
+            return dash.table.get_cell(job.id, "status")
 
         await until(pilot, lambda: status_cell() == "done", timeout=60, what="row shows done")
         assert loads == [1], "the dashboard refetched the job list instead of following the socket"

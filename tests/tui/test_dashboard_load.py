@@ -9,7 +9,7 @@ from tests.tui.conftest import ShellFake, fixed_clock, sample_jobs
 from tests.tui.harness import wait_for
 from tui.app import AppBuilderApp
 from tui.screens.dashboard import DashboardScreen
-from tui.services import Job
+from tui.services.models import JobSummary
 
 
 class SlowPages(ShellFake):
@@ -22,11 +22,13 @@ class SlowPages(ShellFake):
         self.loads = 0
         self.rest = asyncio.Event()
 
-    async def job_pages(self, first: int = 200, size: int = 1000) -> AsyncIterator[tuple[list[Job], int]]:
+    async def job_summary_pages(self, first: int = 200,
+                                size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]:
         self.loads += 1
-        yield self.jobs[:1], len(self.jobs)
+        summaries = [JobSummary.of(job) for job in self.jobs]
+        yield summaries[:1], len(self.jobs)
         await self.rest.wait()
-        yield list(self.jobs), len(self.jobs)
+        yield summaries, len(self.jobs)
 
 
 async def test_tick_does_not_restart_a_running_load() -> None:

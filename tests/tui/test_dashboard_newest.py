@@ -18,7 +18,7 @@ async def test_jobs_created_elsewhere_appear_without_a_reload(live_server: LiveS
     client = await logged_in_client(live_server.url, token_dir, fresh_user["username"],
                                     fresh_user["password"])
     calls: list[tuple[str, Any]] = []
-    real_page, real_pages = client.list_jobs_page, client.job_pages
+    real_page, real_pages = client.list_job_summaries, client.job_summary_pages
 
     async def page(limit: int, offset: int = 0, **options: Any) -> Any:
         calls.append(("page", limit))
@@ -33,7 +33,7 @@ async def test_jobs_created_elsewhere_appear_without_a_reload(live_server: LiveS
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.state == "empty",
                     what="empty dashboard")
         board = app.screen
-        client.list_jobs_page, client.job_pages = page, pages  # count what the dashboard asks from now on
+        client.list_job_summaries, client.job_summary_pages = page, pages  # count what it asks from now on
         elsewhere = await logged_in_client(live_server.url, tmp_path / "other", fresh_user["username"],
                                            fresh_user["password"])
         first = await elsewhere.create_job("Made in another terminal")

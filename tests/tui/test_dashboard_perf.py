@@ -6,20 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from textual.widgets import DataTable
-
 from tests.support.live_server import LiveServer
 from tests.tui.conftest import logged_in_client, until
 from tui.app import AppBuilderApp
 from tui.screens.dashboard import DashboardScreen
-from tui.services import Job
+from tui.services.models import JobSummary
 
 WORDS = ("todo", "weather", "recipes", "chess")
 
 
-def many_jobs(count: int) -> list[Job]:
+def many_jobs(count: int) -> list[JobSummary]:
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    return [Job(id=i, title=f"Project {i} about {WORDS[i % 4]}", initial_prompt=f"Project {i}",
+    return [JobSummary(id=i, title=f"Project {i} about {WORDS[i % 4]}", initial_prompt=f"Project {i}",
                 status=("done", "collecting", "failed")[i % 3], created_at=start,
                 updated_at=start + timedelta(minutes=i)) for i in range(1, count + 1)]
 
@@ -36,7 +34,7 @@ async def test_ten_thousand_jobs_filter_fast(live_server: LiveServer, fresh_user
         assert isinstance(board, DashboardScreen)
         board.set_jobs(many_jobs(10_000))
         await pilot.pause()
-        table = board.query_one("#jobs", DataTable)
+        table = board.table
         assert table.row_count == 10_000
         await pilot.press("slash")
         await pilot.press(*"chess")

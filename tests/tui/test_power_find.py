@@ -10,7 +10,8 @@ from textual.widgets import Input, TextArea
 
 from tests.support.live_server import LiveServer
 from tests.tui.harness import HostApp, finished_job, login, wait_for
-from tui.screens.app_detail import AppDetailScreen, next_match
+from tui.screens.app_detail import AppDetailScreen
+from tui.widgets.find_bar import next_match
 
 SIZE = (120, 40)
 
@@ -42,15 +43,19 @@ async def test_slash_finds_in_the_shown_file(client: Any) -> None:
         word = line.strip()[:4]
         expected = code.text.lower().find(word.lower())
         await pilot.press("slash")
-        find = screen.query_one("#code-find", Input)
+        find = screen.query_one("#code-find-area .find-input", Input)
         await wait_for(pilot, lambda: find.has_focus, what="find box focused")
         await pilot.press(*word, "enter")
         await wait_for(pilot, lambda: code.selected_text.lower() == word.lower(), what=f"{word!r} selected")
         assert code.document.get_index_from_location(code.selection.start) == expected
+        await wait_for(pilot, lambda: code.has_focus, what="enter hands the keys back to the code")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: find.has_focus, what="find box focused again")
         find.value = "no such text here 12345"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("is not in this file" in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: any("is not found here" in n.message for n in app._notifications),
                        what="no-match notice")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: code.has_focus and not find.display, what="find closed, code focused")
+        await wait_for(pilot, lambda: code.has_focus and find.parent is not None and not find.parent.display,
+                       what="find closed, code focused")
         assert app.screen is screen  # escape closed the box, not the screen

@@ -195,3 +195,46 @@ def test_a_demo_killed_outright_is_cleaned_by_the_next(tmp_path: Path) -> None:
         (directory / OWNER_FILE).write_text(str(pid))
     assert remove_stale(tmp_path) == [stale]
     assert not stale.exists() and running.exists()
+
+
+def handing_editor(tmp_path: Path) -> tuple[Path, Path]:
+    """An $EDITOR that shows it has the terminal (clears it, prints a banner), waits for the test's go file,
+    then rewrites the prompt file, as a person editing in vi would."""
+    go = tmp_path / "editor-go"
+    script = tmp_path / "fake-editor"
+    script.write_text(f'#!/bin/sh\nprintf "\\033[2J\\033[HFAKE EDITOR HAS THE TERMINAL\\n"\n'
+                      f'while [ ! -e {go} ]; do sleep 0.05; done\n'
+                      f'printf "A bakery app written in the editor\\nwith online orders\\n" > "$1"\n')
+    script.chmod(0o755)
+    return script, go
+
+
+async def test_editor_hand_over_in_a_real_terminal(live_server: LiveServer, fresh_user: dict, tmp_path: Path,
+                                                   terminal_for: Callable[..., Terminal]) -> None:
+    """Issue 15: ctrl+o on New project suspends the TUI (App.suspend) and gives $EDITOR the real terminal;
+    when it exits the TUI redraws itself with the edited prompt in the box."""
+    config = tmp_path / "config"
+    client = await logged_in_client(live_server.url, config, fresh_user["username"], fresh_user["password"])
+    await client.aclose()
+    editor, go = handing_editor(tmp_path)
+    env = {"APPBUILDER_TUI_CONFIG_DIR": str(config), "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"),
+           "TERM": "xterm-256color", "PYTHONPATH": str(Path.cwd()), "VISUAL": str(editor),
+           "EDITOR": str(editor)}
+    term = terminal_for([*tui_command(), "--server", live_server.url], env, (80, 24))
+    term.wait_text("No projects yet")  # the dashboard, logged in from the saved session
+    term.keys("n")
+    term.wait_text("^o $EDITOR")  # New project, with the editor key in its footer
+    term.type("A todo app")
+    term.keys("C-o")
+    lines = term.wait("the editor to have the terminal",
+                      lambda ls: any("FAKE EDITOR HAS THE TERMINAL" in line for line in ls))
+    assert not any("A todo app" in line for line in lines), "the TUI drew over the editor's terminal"
+    go.touch()
+    lines = term.wait("the TUI redrawn with the edited prompt",
+                      lambda ls: any("A bakery app written in the editor" in line for line in ls)
+                      and any("with online orders" in line for line in ls))
+    text = "\n".join(lines)
+    assert "FAKE EDITOR HAS THE TERMINAL" not in text, f"the screen was not redrawn:\n{text}"
+    assert "^o $EDITOR" in lines[-1], f"the New project footer is back:\n{text}"
+    term.keys("Escape")
+    term.wait_text("Discard this prompt?")  # the keyboard works again after the hand-over

@@ -12,6 +12,7 @@ from tui.cli.parsers import JSON, add_action, command_group
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
+    from tui.services.client import ApiClient
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -27,7 +28,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     export.add_argument("--force", action="store_true", help="overwrite files that exist")
 
 
-async def apps_list(ctx: Context, client: Any) -> None:
+async def apps_list(ctx: Context, client: ApiClient) -> None:
     apps = await client.list_apps()
     if ctx.args.json:
         print(as_json(apps))
@@ -46,12 +47,12 @@ def show_app(app: Any) -> str:
     return f"{table(rows)}\n\nfiles ({len(app.files)}):\n{files or '  -'}\n\ncomponents:\n{parts or '  -'}"
 
 
-async def apps_show(ctx: Context, client: Any) -> None:
+async def apps_show(ctx: Context, client: ApiClient) -> None:
     app = await client.get_app(ctx.args.id)
     print(as_json(app) if ctx.args.json else show_app(app))
 
 
-async def apps_export(ctx: Context, client: Any) -> None:
+async def apps_export(ctx: Context, client: ApiClient) -> None:
     import asyncio
 
     from tui.services.export import export_files

@@ -11,6 +11,7 @@ from tui.cli.parsers import JSON, add_action, command_group
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
+    from tui.services.client import ApiClient
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -34,7 +35,7 @@ def config_path(args: argparse.Namespace) -> None:
     print(f"log file     {locations.log_file()}")
 
 
-async def config_show(ctx: Context, client: Any) -> None:
+async def config_show(ctx: Context, client: ApiClient) -> None:
     data = ctx.settings.public()
     if ctx.args.json:
         print(json.dumps({**data, "server_used": ctx.server_url, "config_file": str(ctx.config_file)},

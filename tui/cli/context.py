@@ -8,12 +8,15 @@ import ssl
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui import locations
 from tui.cli.exits import AUTH, USAGE, CliError
 from tui.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from tui.services.client import ApiClient
 
 
 @dataclass
@@ -72,7 +75,7 @@ class Context:
     def transport(self, url: str) -> Any:
         return insecure_transport(url) if not self.settings.verify else None
 
-    async def sign_in(self, client: Any) -> None:
+    async def sign_in(self, client: ApiClient) -> None:
         """Resume the session (saved, or from the env); CliError(AUTH) when there is none."""
         if await client.restore_session() is not None:
             return

@@ -12,6 +12,7 @@ from tui.cli.parsers import JSON, add_action, command_group
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
+    from tui.services.client import ApiClient
 
 FINISHED = ("done", "failed")
 
@@ -51,7 +52,7 @@ def job_line(job: Any) -> str:
     return f"#{job.id:<6} {job.status:<11} {(job.current_stage or '-'):<13} {job.title}"
 
 
-async def jobs_list(ctx: Context, client: Any) -> None:
+async def jobs_list(ctx: Context, client: ApiClient) -> None:
     jobs = await client.list_jobs(search=ctx.args.search, status=ctx.args.status)
     if ctx.args.json:
         print(as_json(jobs))
@@ -68,22 +69,22 @@ def show_job(job: Any) -> str:
     return text + (f"\n\nPRD:\n{job.prd}" if job.prd else "")
 
 
-async def jobs_show(ctx: Context, client: Any) -> None:
+async def jobs_show(ctx: Context, client: ApiClient) -> None:
     job = await client.get_job(ctx.args.id)
     print(as_json(job) if ctx.args.json else show_job(job))
 
 
-async def jobs_create(ctx: Context, client: Any) -> None:
+async def jobs_create(ctx: Context, client: ApiClient) -> None:
     job = await client.create_job(text_argument(ctx.args.prompt, "prompt"))
     print(as_json(job) if ctx.args.json else f"Created job #{job.id}: {job.title}")
 
 
-async def jobs_edit(ctx: Context, client: Any) -> None:
+async def jobs_edit(ctx: Context, client: ApiClient) -> None:
     job = await client.update_prompt(ctx.args.id, text_argument(ctx.args.prompt, "prompt"))
     print(as_json(job) if ctx.args.json else f"Updated the prompt of job #{job.id}: {job.title}")
 
 
-async def jobs_chat(ctx: Context, client: Any) -> None:
+async def jobs_chat(ctx: Context, client: ApiClient) -> None:
     from tui.services import Conflict
 
     text = text_argument(ctx.args.text, "message")
@@ -101,29 +102,29 @@ async def jobs_chat(ctx: Context, client: Any) -> None:
         print(f"{message.role}: {message.content}")
 
 
-async def jobs_start(ctx: Context, client: Any) -> None:
+async def jobs_start(ctx: Context, client: ApiClient) -> None:
     job = await client.start_build(ctx.args.id)
     print(as_json(job) if ctx.args.json else f"Started the build of job #{job.id} (status {job.status}).")
 
 
-async def jobs_retry(ctx: Context, client: Any) -> None:
+async def jobs_retry(ctx: Context, client: ApiClient) -> None:
     job = await client.retry_job(ctx.args.id)
     print(as_json(job) if ctx.args.json else f"Retrying the build of job #{job.id} (status {job.status}).")
 
 
-async def jobs_delete(ctx: Context, client: Any) -> None:
+async def jobs_delete(ctx: Context, client: ApiClient) -> None:
     await client.delete_job(ctx.args.id)
     print(f"Deleted job #{ctx.args.id}.")
 
 
-async def jobs_purge(ctx: Context, client: Any) -> None:
+async def jobs_purge(ctx: Context, client: ApiClient) -> None:
     if not ctx.args.yes:
         raise CliError("purge deletes ALL your jobs: add --yes to confirm", USAGE)
     count = await client.purge_jobs()
     print(f"Deleted {count} job{'s' if count != 1 else ''}.")
 
 
-async def jobs_watch(ctx: Context, client: Any) -> int:
+async def jobs_watch(ctx: Context, client: ApiClient) -> int:
     """Replays the job's events from the start, then follows it live; ends when it is done or failed.
 
     A job that had finished already ends once its history is printed."""

@@ -11,6 +11,7 @@ from tui.cli.parsers import JSON, add_action, command_group
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
+    from tui.services.client import ApiClient
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -22,7 +23,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                id_help="message id")
 
 
-async def messages_list(ctx: Context, client: Any) -> None:
+async def messages_list(ctx: Context, client: ApiClient) -> None:
     messages = await client.list_messages(ctx.args.job)
     if ctx.args.json:
         print(as_json(messages))
@@ -34,7 +35,7 @@ async def messages_list(ctx: Context, client: Any) -> None:
         print(f"#{m.id:<7} {stamp(m.created_at)}  {m.kind:<6} {m.role:<6} {text[:100]}")
 
 
-async def messages_delete(ctx: Context, client: Any) -> None:
+async def messages_delete(ctx: Context, client: ApiClient) -> None:
     if not ctx.settings.dev:
         raise CliError("deleting messages is a dev tool: add --dev (or dev = true in the config)", USAGE)
     await client.delete_message(ctx.args.id)

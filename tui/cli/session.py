@@ -11,6 +11,7 @@ from tui.cli.exits import USAGE, CliError
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
+    from tui.services.client import ApiClient
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -41,14 +42,14 @@ def credentials(args: argparse.Namespace) -> tuple[str, str]:
     return username, password
 
 
-async def login(ctx: Context, client: Any) -> None:
+async def login(ctx: Context, client: ApiClient) -> None:
     username, password = credentials(ctx.args)
     await client.server_info()  # "… is not an appbuilder server" beats a puzzling login error
     user = await client.login(username, password)
     print(f"Logged in to {ctx.server_url} as {user.username}.")
 
 
-async def logout(ctx: Context, client: Any) -> None:
+async def logout(ctx: Context, client: ApiClient) -> None:
     from tui.services import ServiceError
 
     if client.token_store.load(ctx.server_url) is None:

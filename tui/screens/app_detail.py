@@ -9,13 +9,12 @@ import webbrowser
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
-from textual.widgets.text_area import Document, Selection
+from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.protocols import AppHost
 from tui.screens.confirm import ConfirmScreen
@@ -50,17 +49,6 @@ def export_dir_name(model: App) -> str:
     if len(slug) > 40:
         slug = slug[:40].rsplit("-", 1)[0]
     return slug or f"app-{model.id}"
-
-
-def next_match(text: str, query: str, after: int) -> tuple[int, int] | None:
-    """(start, end) offsets of `query` in `text` from offset `after` on, else from the top; any case."""
-    if not query:
-        return None
-    lower, wanted = text.lower(), query.lower()
-    start = lower.find(wanted, after)
-    if start < 0:
-        start = lower.find(wanted)
-    return (start, start + len(wanted)) if start >= 0 else None
 
 
 def preview_text(model: App) -> Text:
@@ -112,8 +100,6 @@ class AppDetailScreen(Screen[None]):
         yield Static(Text(f"App #{self.app_id}"), id="app-title")
         yield Static("Loading the app…", id="app-facts")
         yield Vertical(id="app-body")
-        yield Input(placeholder="find in this file · enter next match · escape close", id="code-find",
-                    classes="-hidden")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -220,35 +206,7 @@ class AppDetailScreen(Screen[None]):
         if self.state != "ready":
             return
         self.action_show_tab("tab-files")
-        find = self.query_one("#code-find", Input)
-        find.remove_class("-hidden")
-        find.focus()
-
-    @on(Input.Submitted, "#code-find")
-    def find_next(self, event: Input.Submitted) -> None:
-        """Select the next match after the cursor in the shown file (wrapping), ignoring case."""
-        event.stop()
-        code = self.query_one("#code", TextArea)
-        document = code.document
-        if not isinstance(document, Document):  # the file viewer only shows plain documents
-            return
-        found = next_match(code.text, event.value, document.get_index_from_location(code.selection.end))
-        if found is None:
-            self.notify(f"{event.value!r} is not in this file." if event.value else "Type what to find.",
-                        severity="warning")
-            return
-        start, end = (document.get_location_from_index(index) for index in found)
-        code.selection = Selection(start, end)
-        code.scroll_cursor_visible(center=True)
-
-    def close_find(self) -> bool:
-        find = self.query_one("#code-find", Input)
-        if find.has_class("-hidden"):
-            return False
-        find.add_class("-hidden")
-        self.query_one("#code", TextArea).focus()
-        return True
+        self.query_one(FileViewer).find()
 
     def action_back(self) -> None:
-        if not self.close_find():
-            go_back(self)
+        go_back(self)

@@ -1,13 +1,15 @@
 """Dashboard: every job of the user; filter, sort, open, delete, purge (dev).
 
-Running builds stay current over their job sockets (up to `MAX_WATCHED` at once); a slow reload every
-`REFRESH_SECONDS` covers only builds no socket is following.
+The jobs live in a `JobIndex` (by id, sorted, searchable) drawn by a virtual `JobsTable`; a `JobWatcher`
+follows up to eight running builds over their sockets. Every `POLL_SECONDS` one small request asks for the
+jobs changed since the newest one known (`updated_after`), which covers jobs created or changed elsewhere
+and builds no socket follows; the whole list is loaded only at start, on `r`, and when the total says
+jobs were deleted elsewhere.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -15,130 +17,45 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.geometry import Size
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import Row, RowKey
-from textual.worker import Worker, get_current_worker
+from textual.widgets import Input, Static
 
 from tui.bulk import gc_paused
-from tui.messages import AuthLost, NewProject, OpenApps, OpenJob, OpenProfile
+from tui.messages import NewProject, OpenApps, OpenJob, OpenProfile
+from tui.protocols import AppHost
 from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
-from tui.services import (
-    ApiFallbackEvent,
-    AuthRequired,
-    Event,
-    Job,
-    JobGoneEvent,
-    NotFound,
-    ServerUnavailable,
-    ServiceError,
-    apply_event,
-    settled,
-)
+from tui.services import AuthRequired, Event, NotFound, ServerUnavailable, ServiceError
+from tui.services.connection import ConnectionState
+from tui.services.job_index import SORT_COLUMNS, JobIndex
+from tui.services.job_watcher import JobChanged, JobRemoved, JobWatcher, SocketFallback, Update
+from tui.services.models import JobSummary
+from tui.services.socket import SocketClient
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.feedback import report
+from tui.widgets.jobs_table import JobsTable
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.nav_table import ListTable
+
+__all__ = ["EMPTY", "NEWEST_PAGE", "DashboardScreen", "JobsTable"]
 
 EMPTY = "No projects yet — press n to create one."
-ACTIVE = ("prd", "building")
-REFRESH_SECONDS = 10.0
-NEWEST_SECONDS = 3.0  # how often the newest page is checked for jobs created or changed elsewhere
+ENDED = ("done", "failed")
+REFRESH_SECONDS = 10.0  # the "updated" column ages; a server that filters by updated_after is asked its total
+POLL_SECONDS = 3.0  # how often jobs changed elsewhere (or by unfollowed builds) are asked for
 NEWEST_PAGE = 20
-MAX_WATCHED = 8
-FILTER_DELAY = 0.06
-SLOW_FILL = 0.03  # seconds: a rebuild slower than this makes the filter wait for a pause in typing
-STATUS_STYLES = {"collecting": "cyan", "prd": "magenta", "building": "yellow", "done": "green",
-                 "failed": "bold red"}
-# column key, label, fixed width (None: takes the rest)
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    ("id", "#", 6), ("title", "title", None), ("status", "status", 11), ("stage", "stage", 17),
-    ("updated", "updated", 9),
-)
-SORT_ORDER = ("updated", "title", "status", "stage", "id")
 Clock = Callable[[], datetime]
-Watch = Callable[[object, int], AsyncIterable[Event]]  # (client, job_id) -> events; closed by the screen
+Sockets = Callable[[SocketClient, int], AsyncIterable[Event]]  # (client, job id) -> events
 
 
-def job_socket(client: object, job_id: int) -> AsyncIterable[Event]:
+def job_socket(client: SocketClient, job_id: int) -> AsyncIterable[Event]:
     from tui.services import JobSocket
 
-    return JobSocket(client, job_id)  # type: ignore[arg-type]
-
-
-def ago(moment: datetime, now: datetime) -> str:
-    seconds = max(0, int((now - moment).total_seconds()))
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return "just now" if seconds < 10 else f"{seconds}s ago"
-
-
-def stage_text(job: Job) -> str:
-    if not job.current_stage:
-        return "-"
-    stage = next((s for s in job.stages if s.name == job.current_stage), None)
-    if stage is None or job.status in ("done", "failed") or stage.progress in (0, 100):
-        return job.current_stage
-    return f"{job.current_stage} {stage.progress}%"
-
-
-def sort_value(job: Job, column: str) -> object:
-    if column == "updated":
-        return job.updated_at
-    if column == "title":
-        return (job.title or job.initial_prompt).lower()
-    if column == "status":
-        return job.status
-    if column == "stage":
-        return job.current_stage or ""
-    return job.id
-
-
-class JobsTable(ListTable):
-    """A DataTable that skips measuring every cell when all columns have fixed widths (fast at 10k rows)."""
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        if any(column.auto_width for column in self.columns.values()):
-            super()._update_dimensions(new_rows)
-            return
-        try:
-            width = sum(column.get_render_width(self) for column in self.columns.values())
-            header = self.header_height if self.show_header else 0
-            self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
-        except AttributeError:  # private API moved in a newer Textual: measure like upstream does
-            super()._update_dimensions(new_rows)
-
-    def replace_rows(self, rows: Sequence[tuple[str, Sequence[object]]]) -> None:
-        """clear() + add_row() for each (key, cells), without add_row's per-row cursor bookkeeping."""
-        self.clear()
-        try:
-            keys = [column.key for column in self.ordered_columns]
-            locations, data, table_rows, new_rows = self._row_locations, self._data, self.rows, self._new_rows
-            for index, (key, cells) in enumerate(rows):
-                row_key = RowKey(key)
-                locations[row_key] = index
-                data[row_key] = dict(zip(keys, cells, strict=False))
-                table_rows[row_key] = Row(row_key, 1)
-                new_rows.add(row_key)
-            self._require_update_dimensions = True
-            self._update_count += 1
-        except AttributeError:  # private API moved: the slow public way
-            self.clear()
-            for key, cells in rows:
-                self.add_row(*cells, key=key)
-            return
-        self.cursor_coordinate = self.cursor_coordinate
-        if rows and self.show_cursor and self.cursor_type != "none":
-            self._highlight_cursor()
-        self.check_idle()
+    return JobSocket(client, job_id)
 
 
 class DashboardScreen(Screen[None]):
     CSS_PATH = "dashboard.tcss"
     AUTO_FOCUS = "#jobs"  # the default ("*") would focus the hidden filter before on_mount runs
+    host = AppHost()
     BINDINGS = [
         Binding("n", "new_project", "New"),
         Binding("enter", "open", "Open"),
@@ -153,26 +70,47 @@ class DashboardScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    def __init__(self, clock: Clock | None = None, watch: Watch | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, sockets: Sockets | None = None) -> None:
         super().__init__()
         self.fixed_clock = clock
-        self.watch = watch or job_socket
-        self.watched: dict[int, Worker[None]] = {}
-        self.jobs: list[Job] = []
-        self.cells: dict[int, tuple[Text | str, ...]] = {}
-        self.haystack: dict[int, str] = {}
-        self.sort_column = "updated"
-        self.sort_reverse = True
+        self.sockets = sockets or job_socket
+        self.index = JobIndex()
+        self.watcher = JobWatcher(lambda job_id: self.sockets(self.host.client, job_id))
         self.state = "loading"
         self.loaded = False
-        self.filter_timer: Timer | None = None
-        self.ticks = 0
-        self.fill_seconds = 0.0
-        self.row_order: list[int] = []
+        self.total_known = True  # False once the server filters by updated_after (its count is not the total)
+        self.since: datetime | None = None  # newest `updated_at` the server sent (events use our clock)
 
     def clock(self) -> datetime:
-        clock = self.fixed_clock or getattr(self.app, "clock", None)
+        clock = self.fixed_clock or self.host.clock
         return clock() if clock is not None else datetime.now(UTC)
+
+    # ----- what tests and other screens read ----------------------------------------------------------
+    @property
+    def jobs(self) -> list[JobSummary]:
+        """Every job, in sort order."""
+        return self.index.jobs()
+
+    @property
+    def sort_column(self) -> str:
+        return self.index.sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self.index.sort_reverse
+
+    @property
+    def watched(self) -> dict[int, JobSummary]:
+        """The builds followed over sockets now."""
+        return {job_id: self.watcher.latest[job_id] for job_id in self.watcher.watching
+                if job_id in self.watcher.latest}
+
+    def job_by_id(self, job_id: int) -> JobSummary | None:
+        return self.index.get(job_id)
+
+    @property
+    def table(self) -> JobsTable:
+        return self.query_one(JobsTable)
 
     # ----- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -183,40 +121,26 @@ class DashboardScreen(Screen[None]):
                     id="dash-filter")
         box.can_focus = False  # hidden until `/`: never takes keys meant for the list
         yield box
-        yield JobsTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        yield JobsTable(self.clock, id="jobs")
         yield Static("Loading projects…", id="dash-state")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width or self.title_width())
-        self.update_headers()
-        client = self.app.client  # type: ignore[attr-defined]
-        user = getattr(self.app, "user", None)
+        client = self.host.client
+        user = self.host.user
         who = f"{user.username} @ {client.server_url}" if user else client.server_url
         self.query_one("#dash-title", Static).update(Text(f"appbuilder · projects · {who}"))
         self.set_interval(REFRESH_SECONDS, self.tick)
-        self.set_interval(NEWEST_SECONDS, self.check_newest)
-        table.focus()
+        self.set_interval(POLL_SECONDS, self.check_newest)
+        self.apply_updates()
+        self.table.focus()
 
-    def title_width(self) -> int:
-        fixed = sum(width or 0 for _, _, width in COLUMNS) + 2 * len(COLUMNS) + 2
-        return max(16, self.app.size.width - fixed)
-
-    def on_resize(self) -> None:
-        table = self.query_one(DataTable)
-        for key, column in table.columns.items():
-            if key.value == "title":
-                column.width = self.title_width()
-        clear_caches = getattr(table, "_clear_caches", None)
-        if clear_caches is not None:
-            clear_caches()
-        table.refresh(layout=True)
+    async def on_unmount(self) -> None:
+        await self.watcher.aclose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "purge":
-            return bool(getattr(self.app, "dev_mode", False))
+            return self.host.dev_mode
         return True
 
     # ----- loading ----------------------------------------------------------------------------------
@@ -225,26 +149,29 @@ class DashboardScreen(Screen[None]):
             return
         box = self.query_one("#dash-filter", Input)
         if self.focused is None or (self.focused is box and not box.has_class("-visible")):
-            self.query_one(JobsTable).focus()
+            self.table.focus()
         self.refresh_bindings()
-        self.load()
+        if self.loaded:
+            self.newest(check_total=True)
+        else:
+            self.load()
 
     def jobs_changed(self) -> None:
-        """Some screen changed jobs: reload now if shown (else the resume will)."""
-        if self.is_current:
+        """Some screen changed jobs: catch up now if shown (else the resume will)."""
+        if not self.is_current:
+            return
+        if self.loaded:
+            self.newest(check_total=True)
+        else:
             self.load()
 
     def tick(self) -> None:
-        """Every 10 s: reload if a build runs that no socket follows; else age the 'updated' column."""
-        if not self.is_current:
-            return
-        self.ticks += 1
-        if self.is_loading:  # a long first load (50k jobs) must finish, not be restarted every tick
-            return
-        if any(job.status in ACTIVE and job.id not in self.watched for job in self.jobs):
-            self.load()
-        elif self.ticks % 6 == 0 and self.jobs:
-            self.set_jobs(self.jobs)
+        """Every 10 s: age the 'updated' column; a server that filters by updated_after is asked its total
+        (deletions elsewhere)."""
+        if self.on_top:
+            self.table.refresh()
+            if self.loaded and not self.total_known and not self.is_loading:
+                self.newest(check_total=True)
 
     @property
     def on_top(self) -> bool:
@@ -260,176 +187,131 @@ class DashboardScreen(Screen[None]):
         return any(w.group == "load" and not w.is_finished for w in self.workers)
 
     @work(exclusive=True, group="newest")
-    async def newest(self) -> None:
-        """Jobs created or changed elsewhere (the CLI, the web app, another terminal): one request for the
-        newest page (the server orders by last update), never the whole list. New ids are added; a job
-        changed since it was loaded is redrawn; a total that still differs means deletions: reload."""
-        client = self.app.client  # type: ignore[attr-defined]
+    async def newest(self, check_total: bool = False) -> None:
+        """Jobs created or changed elsewhere (the CLI, the web app, another terminal, builds no socket
+        follows): one request for the jobs changed since the newest one known. A server that ignores
+        `updated_after` answers the newest page and the total: a total that differs means deletions,
+        so reload. A server that honours it is asked its total only when `check_total`."""
+        client = self.host.client
+        since = self.since
         try:
-            page = await client.list_jobs_page(limit=NEWEST_PAGE)
+            page = await client.list_job_summaries(limit=NEWEST_PAGE, updated_after=since)
+            filtered = since is not None and all(job.updated_at > since for job in page.results)
+            more: list[JobSummary] = []  # more than a page changed: the rest
+            if filtered and since is not None and len(page.results) == NEWEST_PAGE:
+                more = await client.changed_jobs(since, limit=200)
+            total = page.count
+            if filtered:
+                self.total_known = False
+                total = (await client.list_job_summaries(limit=1)).count if check_total else None
         except ServiceError:
-            return  # the next check, or the slow reload, tries again; errors show on reload
-        if not self.on_top or self.is_loading:
+            return  # the next check tries again; errors show on reload
+        if self.is_loading:
             return
-        known = {job.id: job for job in self.jobs}
-        fresh = [job for job in page.results if job.id not in known]
-        changed = [job for job in page.results
-                   if job.id in known and job.updated_at != known[job.id].updated_at]
-        if fresh:
-            self.set_jobs(fresh + self.jobs)
-        for job in changed:
-            self.update_job(job)
-        if fresh or changed:
-            self.follow_active()
-        if page.count != len(self.jobs):
+        self.merge([*page.results, *more])
+        if total is not None and total != len(self.index):
             self.load()
+
+    def merge(self, jobs: Iterable[JobSummary]) -> None:
+        """Fold fresher rows into the index: new ones appear where the sort puts them."""
+        added = changed = False
+        jobs = list(jobs)
+        self.heard(jobs)
+        for job in jobs:
+            known = self.index.get(job.id)
+            if known is not None and known.updated_at == job.updated_at:
+                continue
+            changed = True
+            added |= self.index.upsert(job)
+            self.watcher.refresh(job)
+            if known is not None:
+                self.ended(known, job)
+                self.table.job_changed(job.id)
+        if added:
+            self.fill()
+        if changed:
+            self.watcher.follow(self.index.by_id.values())
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         if not self.loaded:
             self.set_state("loading", "Loading projects…")
-        client = self.app.client  # type: ignore[attr-defined]
+        client = self.host.client
         try:
-            async for jobs, total in client.job_pages():
+            async for jobs, total in client.job_summary_pages():
                 if len(jobs) < total and not self.loaded:  # first load: the newest page now, then the rest
-                    if not self.jobs:
-                        self.set_jobs(list(jobs))
-                    progress = f"{len(self.jobs)} shown · loading {len(jobs):,} of {total:,} projects…"
+                    if not len(self.index):
+                        self.set_jobs(jobs)
+                    progress = f"{len(self.index)} shown · loading {len(jobs):,} of {total:,} projects…"
                     self.set_state("ready", progress)
         except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
-            self.post_message(AuthLost(err.message))
+            report(self, err)
             return
         except ServerUnavailable as err:
-            self.app.connection_state = "offline"  # type: ignore[attr-defined]
+            self.host.show_connection(ConnectionState.OFFLINE)
             self.set_state("error", f"{unreachable(client.server_url, err)} — press r to retry.")
             return
         except ServiceError as err:
             self.set_state("error", f"Could not load the projects: {err.message} — press r to retry.")
             return
-        self.app.connection_state = "live"  # type: ignore[attr-defined]
+        self.host.show_connection(ConnectionState.LIVE)
         self.loaded = True
         self.set_jobs(jobs)
-        self.follow_active()
+
+    def heard(self, jobs: list[JobSummary]) -> None:
+        newest = max((job.updated_at for job in jobs), default=None)
+        if newest is not None and (self.since is None or newest > self.since):
+            self.since = newest
+
+    def set_jobs(self, jobs: list[JobSummary]) -> None:
+        self.heard(jobs)
+        with gc_paused():
+            self.index.replace_all(jobs)
+        self.watcher.follow(self.index.by_id.values())
+        self.fill()
 
     # ----- live status over job sockets -------------------------------------------------------------
-    def follow_active(self) -> None:
-        """Follow the newest running builds over their sockets; stop following the rest."""
-        active = sorted((job for job in self.jobs if job.status in ACTIVE), key=lambda j: j.updated_at,
-                        reverse=True)[:MAX_WATCHED]
-        wanted = {job.id for job in active}
-        for job_id in list(self.watched):
-            if job_id not in wanted:
-                self.watched.pop(job_id).cancel()
-        for job_id in wanted - set(self.watched):
-            self.watched[job_id] = self.follow(job_id)
-
     @work(group="watch")
-    async def follow(self, job_id: int) -> None:
-        events = self.watch(self.app.client, job_id)  # type: ignore[attr-defined]
-        try:
-            async for event in events:
-                if isinstance(event, JobGoneEvent):
-                    self.drop_job(job_id)
-                    return
-                if isinstance(event, ApiFallbackEvent):
-                    self.query_one(ConnectionIndicator).show_fallback(event.text)
-                job = self.job_by_id(job_id)
-                changed = apply_event(job, event) if job is not None else None
-                if changed is not None:
-                    self.update_job(changed)
-                    if settled(changed):
-                        return
-        except ServiceError:
-            pass  # the slow reload in tick() takes over for this job
-        finally:
-            if self.watched.get(job_id) is get_current_worker():
-                del self.watched[job_id]
-            close = getattr(events, "close", None)
-            if close is not None:
-                await close()
+    async def apply_updates(self) -> None:
+        """Fold the watcher's updates into the index and the table, one row at a time."""
+        async for update in self.watcher.updates():
+            self.apply(update)
 
-    def job_by_id(self, job_id: int) -> Job | None:
-        return next((job for job in self.jobs if job.id == job_id), None)
+    def apply(self, update: Update) -> None:
+        if isinstance(update, JobRemoved):
+            if self.index.remove(update.job_id):
+                self.fill()
+        elif isinstance(update, SocketFallback):
+            self.query_one(ConnectionIndicator).show_fallback(update.text)
+        elif isinstance(update, JobChanged) and update.job.id in self.index:
+            self.index.upsert(update.job)
+            self.ended(update.previous, update.job)
+            self.table.job_changed(update.job.id)
+            if self.index.needle and update.job.id not in self.index.shown_set:
+                self.fill()
 
-    def update_job(self, job: Job) -> None:
-        """Replace one job and redraw its row in place (no refetch, no full rebuild)."""
-        self.jobs = [job if j.id == job.id else j for j in self.jobs]
-        cells = self.render_cells(job, self.clock())
-        self.cells[job.id] = cells
-        self.haystack[job.id] = self.search_text(job)
-        table = self.query_one(JobsTable)
-        if str(job.id) not in table.rows:
-            return
-        for (key, _, _), value in zip(COLUMNS, cells, strict=True):
-            table.update_cell(str(job.id), key, value)
-
-    def drop_job(self, job_id: int) -> None:
-        self.watched.pop(job_id, None)
-        if self.job_by_id(job_id) is not None:
-            self.jobs = [j for j in self.jobs if j.id != job_id]
-            self.fill()
-
-    def set_jobs(self, jobs: list[Job]) -> None:
-        now = self.clock()
-        with gc_paused():
-            self.jobs = jobs
-            self.cells = {job.id: self.render_cells(job, now) for job in jobs}
-            self.haystack = {job.id: self.search_text(job) for job in jobs}
-            self.sort_jobs()
-            self.fill()
-
-    @staticmethod
-    def search_text(job: Job) -> str:
-        text = f"#{job.id} {job.title} {job.initial_prompt[:300]} {job.status} {job.current_stage or ''}"
-        return text.lower()
-
-    def render_cells(self, job: Job, now: datetime) -> tuple[Text | str, ...]:
-        title = (job.title or job.initial_prompt).splitlines()[0] if (job.title or job.initial_prompt) else ""
-        return (f"#{job.id}", Text(title, no_wrap=True, overflow="ellipsis"),
-                Text(job.status, style=STATUS_STYLES.get(job.status, "")), stage_text(job),
-                ago(job.updated_at, now))
-
-    def sort_jobs(self) -> None:
-        self.jobs.sort(key=lambda job: sort_value(job, self.sort_column), reverse=self.sort_reverse)
+    def ended(self, before: JobSummary, after: JobSummary) -> None:
+        """A build ended: the app alerts if the user watched or started it and is not looking at it."""
+        if after.status in ENDED and before.status not in ENDED:
+            self.host.build_ended(after.id, after.status)
 
     # ----- rendering --------------------------------------------------------------------------------
     @property
     def needle(self) -> str:
         return self.query_one("#dash-filter", Input).value.strip().lower()
 
-    def shown_jobs(self) -> list[Job]:
-        needle = self.needle
-        if not needle:
-            return self.jobs
-        return [job for job in self.jobs if needle in self.haystack[job.id]]
-
-    def fill(self, same_cells: bool = False) -> None:
-        """Rebuild the rows from the cached cells (no re-rendering per job), keeping the cursor's job.
-
-        `same_cells`: only the filter changed, so rows already shown in the same order are left alone."""
-        table = self.query_one(JobsTable)
-        selected = self.selected_id()
-        shown = self.shown_jobs()
-        cells = self.cells
-        started = time.perf_counter()
-        order = [job.id for job in shown]
-        if not same_cells or order != self.row_order or table.row_count != len(order):
-            with gc_paused():
-                table.replace_rows([(str(job.id), cells[job.id]) for job in shown])
-            self.row_order = order
-        self.fill_seconds = time.perf_counter() - started
-        if selected is not None:
-            index = next((i for i, job in enumerate(shown) if job.id == selected), None)
-            if index is not None:
-                table.move_cursor(row=index, animate=False)
-        table.set_class(not shown, "-empty")
-        if not self.jobs:
+    def fill(self) -> None:
+        """Show the filter's rows (the table draws only those on screen) and say how many."""
+        shown = self.index.set_filter(self.needle)
+        self.table.show(shown, self.index.by_id)
+        self.table.set_class(not shown, "-empty")
+        if not len(self.index):
             self.set_state("empty", EMPTY)
         elif not shown:
             self.set_state("empty", f"No project matches '{self.needle}' — escape clears the filter.")
         else:
             needle = f" · filter '{self.needle}'" if self.needle else ""
-            self.set_state("ready", f"{len(shown)} of {len(self.jobs)} projects{needle}")
+            self.set_state("ready", f"{len(shown)} of {len(self.index)} projects{needle}")
 
     def set_state(self, state: str, text: str) -> None:
         self.state = state
@@ -437,21 +319,8 @@ class DashboardScreen(Screen[None]):
         label.update(Text(text))
         label.set_classes(f"-{state}")
 
-    def update_headers(self) -> None:
-        table = self.query_one(DataTable)
-        arrow = " ▼" if self.sort_reverse else " ▲"
-        labels = {key: label for key, label, _ in COLUMNS}
-        for key, column in table.columns.items():
-            name = str(key.value)
-            column.label = Text(labels[name] + (arrow if name == self.sort_column else ""))
-        table.refresh()
-
     def selected_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value) if key.value is not None else None
+        return self.table.selected_id
 
     # ----- filter and sort --------------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -462,55 +331,48 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Changed, "#dash-filter")
     def filter_changed(self) -> None:
-        if self.filter_timer is not None:
-            self.filter_timer.stop()
-            self.filter_timer = None
-        if self.fill_seconds < SLOW_FILL:
-            self.fill(same_cells=True)
-        else:  # the last rebuild was slow: coalesce fast typing
-            self.filter_timer = self.set_timer(FILTER_DELAY, lambda: self.fill(same_cells=True))
+        self.fill()
 
     @on(Input.Submitted, "#dash-filter")
     def filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        self.table.focus()
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#dash-filter", Input)
         if box.value:
             box.value = ""
+            self.fill()  # at once, not after the Changed message
         box.remove_class("-visible")
         box.can_focus = False  # hidden: never takes keys meant for the list
-        self.query_one(JobsTable).focus()
+        self.table.focus()
 
     def action_sort(self) -> None:
-        index = SORT_ORDER.index(self.sort_column)
-        self.set_sort(SORT_ORDER[(index + 1) % len(SORT_ORDER)])
+        index = SORT_COLUMNS.index(self.sort_column)
+        self.set_sort(SORT_COLUMNS[(index + 1) % len(SORT_COLUMNS)])
 
     def action_reverse(self) -> None:
         self.set_sort(self.sort_column, not self.sort_reverse)
 
-    @on(DataTable.HeaderSelected, "#jobs")
-    def header_selected(self, event: DataTable.HeaderSelected) -> None:
-        column = str(event.column_key.value)
+    @on(JobsTable.HeaderSelected, "#jobs")
+    def header_selected(self, event: JobsTable.HeaderSelected) -> None:
+        column = event.column
         self.set_sort(column, not self.sort_reverse if column == self.sort_column else None)
 
     def set_sort(self, column: str, reverse: bool | None = None) -> None:
-        self.sort_column = column
-        self.sort_reverse = reverse if reverse is not None else column in ("updated", "id")
-        self.sort_jobs()
-        self.update_headers()
+        reverse = reverse if reverse is not None else column in ("updated", "id")
+        self.index.set_sort(column, reverse)
+        self.table.set_sort(column, reverse)
         self.fill()
 
     # ----- actions ----------------------------------------------------------------------------------
-    @on(DataTable.RowSelected, "#jobs")
-    def row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.post_message(OpenJob(int(event.row_key.value)))
+    @on(JobsTable.RowSelected, "#jobs")
+    def row_selected(self, event: JobsTable.RowSelected) -> None:
+        self.post_message(OpenJob(event.job_id))
 
     def action_open(self) -> None:
         job_id = self.selected_id()
         if job_id is None:
-            self.notify(EMPTY if not self.jobs else "No project is selected.", severity="warning")
+            self.notify(EMPTY if not len(self.index) else "No project is selected.", severity="warning")
             return
         self.post_message(OpenJob(job_id))
 
@@ -535,13 +397,13 @@ class DashboardScreen(Screen[None]):
 
     @work(exclusive=True, group="delete")
     async def delete(self, job_id: int) -> None:
-        job = next((j for j in self.jobs if j.id == job_id), None)
+        job = self.index.get(job_id)
         name = f"#{job_id} “{job.title}”" if job and job.title else f"#{job_id}"
         question = f"Delete project {name}? Its messages and generated app go too."
         if not await self.app.push_screen_wait(ConfirmScreen(question, title="Delete project")):
             return
         try:
-            await self.app.client.delete_job(job_id)  # type: ignore[attr-defined]
+            await self.host.client.delete_job(job_id)
         except NotFound:
             self.notify(f"Project #{job_id} was already deleted.", severity="warning")
         except ServiceError as err:
@@ -549,12 +411,13 @@ class DashboardScreen(Screen[None]):
             return
         else:
             self.notify(f"Deleted project #{job_id}.")
-        self.jobs = [j for j in self.jobs if j.id != job_id]
+        self.watcher.stop(job_id)
+        self.index.remove(job_id)
         self.fill()
 
     def action_purge(self) -> None:
-        refused = getattr(self.app, "purge_refused", lambda: None)()
-        if not getattr(self.app, "dev_mode", False):
+        refused = self.host.purge_refused()
+        if not self.host.dev_mode:
             refused = "Purge is only available in dev mode (--dev)."
         if refused:  # at once, before asking to type anything
             self.notify(refused, severity="warning")
@@ -563,8 +426,8 @@ class DashboardScreen(Screen[None]):
 
     @work(exclusive=True, group="purge")
     async def purge(self) -> None:
-        client = self.app.client  # type: ignore[attr-defined]
-        question = f"Delete ALL your projects on {client.server_url} ({len(self.jobs)} loaded)? No undo."
+        client = self.host.client
+        question = f"Delete ALL your projects on {client.server_url} ({len(self.index)} loaded)? No undo."
         if not await self.app.push_screen_wait(TypedConfirmScreen(question, "purge", title="Purge all jobs")):
             return
         try:
@@ -575,3 +438,4 @@ class DashboardScreen(Screen[None]):
         self.notify(f"Purged {count} job{'s' if count != 1 else ''}.", title="Purge")
         self.set_jobs([])
         self.load()
+

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -43,8 +43,10 @@ from tui.widgets.chat_input import ChatInput
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.connection import FALLBACK_LABEL
 from tui.widgets.feedback import go_back, report
+from tui.widgets.find_bar import FindArea
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.message_table import MessageTable, excerpt
+from tui.widgets.message_table import MessagesPane, MessageTable, excerpt
+from tui.widgets.prd_view import PrdView
 from tui.widgets.stage_progress import StageProgress
 
 
@@ -128,16 +130,15 @@ class LiveBuildScreen(Screen[None]):
             yield Static("", id="app-banner")
         with TabbedContent(id="tabs", initial="tab-chat"):
             with TabPane("Chat", id="tab-chat"):
-                yield ChatLog(id="chat-log")
+                yield FindArea(ChatLog(id="chat-log"), id="chat-find")
                 yield ChatInput(placeholder="Message the agent (enter sends, escape leaves the input)",
                                 id="chat-input", disabled=True)
                 yield Static(CHAT_REASONS["loading"], id="chat-reason")
             with TabPane("PRD", id="tab-prd"):
-                with VerticalScroll(id="prd-scroll", can_focus=True):
-                    yield Markdown(PRD_PLACEHOLDER, id="prd")
+                yield FindArea(PrdView(PRD_PLACEHOLDER, id="prd-scroll"), id="prd-find")
             if self.dev_mode:
                 with TabPane("Messages", id="tab-messages"):
-                    yield MessageTable(id="messages-table")
+                    yield MessagesPane(id="messages-pane")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -244,7 +245,7 @@ class LiveBuildScreen(Screen[None]):
         except ServiceError as err:
             report(self, err)
             return
-        self.query_one(MessageTable).remove_message(message_id)
+        self.query_one(MessagesPane).remove_message(message_id)
         self.query_one(ChatLog).remove_message(message_id)
         self.notify(f"Message #{message_id} deleted.")
 
@@ -272,7 +273,7 @@ class LiveBuildScreen(Screen[None]):
     async def apply(self, event: Event) -> None:
         chat = self.query_one(ChatLog)
         if self.dev_mode:
-            self.query_one(MessageTable).add_event(event)
+            self.query_one(MessagesPane).add_event(event)
         message_id = getattr(event, "message_id", None)
         if isinstance(message_id, int):
             self.last_message_id = max(self.last_message_id, message_id)
@@ -375,7 +376,9 @@ class LiveBuildScreen(Screen[None]):
             self.chat_reason = CHAT_REASONS.get(self.status, f"Chat is closed (status: {self.status}).")
         reason.update(self.chat_reason)
         reason.set_class(not open_, "-closed")
-        if open_ and not isinstance(self.focused, (Input, MessageTable)):
+        reading = self.focused is not None and any(isinstance(node, MessagesPane)
+                                                   for node in self.focused.ancestors_with_self)
+        if open_ and not isinstance(self.focused, Input) and not reading:
             self.call_after_refresh(chat_input.focus)
 
     @property

@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -25,6 +26,8 @@ from tui.services.models import (
     Job,
     JobMessage,
     JobPage,
+    JobSummary,
+    JobSummaryPage,
     ServerInfo,
     Session,
     User,
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 NO_BODY = (204, 205)
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class TokenPair(BaseModel):
@@ -211,6 +215,67 @@ class ApiClient:
                              status: str | None = None, ordering: str | None = None) -> JobPage:
         params = query(limit=limit, offset=offset, search=search, status=status, ordering=ordering)
         return await self._call(JobPage, "GET", "jobs/", params=params)
+
+    async def list_job_summaries(self, limit: int, offset: int = 0,
+                                 updated_after: datetime | None = None) -> JobSummaryPage:
+        """One page of list rows (`view=summary`, newest change first). With `updated_after`, a server that
+        knows it returns only jobs changed later; one that does not returns the newest page (merge by id)."""
+        since = updated_after.isoformat() if updated_after is not None else None
+        params = query(view="summary", limit=limit, offset=offset or None, updated_after=since)
+        return await self._call(JobSummaryPage, "GET", "jobs/", params=params)
+
+    async def job_summary_pages(self, first: int = 200,
+                                size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]:
+        """Every job as a list row, newest change first, a page at a time: yields (all so far, total) after
+        each page. A small first page shows something at once; a job that moved between pages is kept once.
+        Follows a `next` link (same server only) when the server sends no `count` (keyset pages)."""
+        page = await self.list_job_summaries(limit=first)
+        jobs = list(page.results)
+        seen = {job.id for job in jobs}
+        total = page.count if page.count is not None else len(jobs)
+        yield jobs, total
+        offset = len(page.results)
+        while True:
+            if page.count is None:
+                if not page.next or not self.same_origin(page.next):
+                    break
+                page = await self._call(JobSummaryPage, "GET", page.next)
+            elif offset < total:
+                page = await self.list_job_summaries(limit=size, offset=offset)
+            else:
+                break
+            if not page.results:
+                break
+            offset += len(page.results)
+            jobs.extend(job for job in page.results if job.id not in seen)
+            seen.update(job.id for job in page.results)
+            total = page.count if page.count is not None else len(jobs)
+            yield jobs, total
+
+    async def changed_jobs(self, since: datetime, limit: int = 100) -> list[JobSummary]:
+        """Jobs changed after `since` (cheap polling): pages of `updated_after=` until one holds a job not
+        newer than `since` (a server that ignores the parameter: the rest is older) or comes back short."""
+        changed: list[JobSummary] = []
+        offset = 0
+        while True:
+            page = await self.list_job_summaries(limit=limit, offset=offset, updated_after=since)
+            newer = [job for job in page.results if job.updated_at > since]
+            changed.extend(newer)
+            offset += len(page.results)
+            if len(newer) < len(page.results) or len(page.results) < limit:
+                return changed
+
+    def same_origin(self, url: str) -> bool:
+        """A `next` link is followed only to the server the session belongs to (scheme, host and port)."""
+        def origin(address: str) -> tuple[str, str | None, int | None]:
+            parts = urlsplit(address)
+            try:
+                port = parts.port or DEFAULT_PORTS.get(parts.scheme)
+            except ValueError:  # a port that is not a number
+                return ("", None, None)
+            return parts.scheme, parts.hostname, port
+
+        return origin(url) == origin(self.server_url)
 
     async def create_job(self, prompt: str) -> Job:
         return await self._call(Job, "POST", "jobs/", json={"initial_prompt": prompt})

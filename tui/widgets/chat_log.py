@@ -1,25 +1,51 @@
 """Chat transcript with the agent: user, agent and system lines styled apart, queued chats marked.
 
 A Line-API `ScrollView`: each line is wrapped once for the width it is shown at and only the visible rows
-are drawn, so a stream of 1,000 messages a second stays live. The transcript keeps every line as a plain
-record (`chat_lines`) and re-wraps the newest `MAX_LINES` whenever the width changes (a resize, or coming
-back from a hidden tab), so text never stays wrapped at a width that is no longer on screen. Lines that
-arrive while the log is hidden are only recorded; they are wrapped when it shows again.
+are drawn, so a stream of 1,000 messages a second stays live; the scroll size and the follow-the-bottom
+scroll are updated once per frame, not once per line. The transcript keeps the newest `MAX_LINES` lines
+(older ones are dropped in batches, and a first row says how many: memory stays bounded on a long stream)
+and re-wraps them whenever the width changes (a resize, or coming back from a hidden tab), so text never
+stays wrapped at a width that is no longer on screen. Lines that arrive while the log is hidden are only
+recorded; they are wrapped when it shows again. Colours come from the app theme (readable in light themes);
+`/` find (tui/widgets/find_bar.py) highlights matches through `search`/`show_match`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.color import Color, ColorParseError
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.widgets.find_bar import find_all, match_styles
 
 ROLE_LABELS = {"user": "you", "agent": "agent", "system": "system"}
-ROLE_STYLES = {"user": "bold dodger_blue1", "agent": "bold green3", "system": "dim italic"}
-MAX_LINES = 2000  # newest chat lines kept on screen (all of them stay in `chat_lines`)
-TRIM_BATCH = 200  # drop the oldest rows in batches, not one list shift per new line
+# role -> theme variable of its colour (text-* variables are made readable on the theme's background)
+ROLE_COLORS = {"user": "text-primary", "agent": "text-success", "pending": "text-warning",
+               "error": "text-error"}
+MAX_LINES = 2000  # newest chat lines kept (and shown); older ones are dropped, and counted in `trimmed`
+TRIM_BATCH = 200  # drop the oldest lines in batches, not one list shift per new line
+
+
+def role_styles(variables: dict[str, str]) -> dict[str, Style]:
+    """The transcript's styles from the app theme's variables (system lines: the foreground, muted)."""
+    def color(name: str) -> str | None:
+        try:
+            return Color.parse(variables[ROLE_COLORS.get(name, name)]).hex
+        except (KeyError, ColorParseError):
+            return None
+
+    foreground, background = color("foreground"), color("background")
+    muted = (Color.parse(foreground).blend(Color.parse(background), 0.35).hex
+             if foreground and background else None)
+    return {"user": Style(color=color("user"), bold=True), "agent": Style(color=color("agent"), bold=True),
+            "pending": Style(color=color("pending")), "error": Style(color=color("error"), bold=True),
+            "system": Style(color=muted, italic=True)}
 
 
 @dataclass
@@ -35,17 +61,18 @@ class ChatLine:
         """Chat turns get a blank row after them; system lines stay packed."""
         return not self.error and self.role != "system"
 
-    def styled(self) -> Text:
+    def styled(self, styles: dict[str, Style]) -> Text:
+        """The line as shown; `self.text` is always its end (find offsets count from there)."""
         label = ROLE_LABELS.get(self.role, self.role)
         if self.error:
-            text = Text.assemble((f"  {self.text}", "bold red"))  # spans, not a base style: see wrap()
+            text = Text.assemble((f"  {self.text}", styles["error"]))  # spans, not a base style: see wrap()
         elif self.role == "system":
-            text = Text.assemble((f"  {self.text}", "dim italic"))
+            text = Text.assemble((f"  {self.text}", styles["system"]))
         elif self.pending:
-            text = Text.assemble(("▌ ", "yellow"), (f"{label} (pending, sent on reconnect): ", "bold"),
-                                 (self.text, "dim"))
+            text = Text.assemble(("▌ ", styles["pending"]),
+                                 (f"{label} (pending, sent on reconnect): ", "bold"), (self.text, "dim"))
         else:
-            text = Text.assemble(("▌ ", ROLE_STYLES[self.role]), (f"{label}: ", "bold"), self.text)
+            text = Text.assemble(("▌ ", styles[self.role]), (f"{label}: ", "bold"), self.text)
         text.end = ""
         return text
 
@@ -62,14 +89,26 @@ class ChatLog(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None,  # noqa: A002 - Textual's name
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.chat_lines: list[ChatLine] = []
+        self.chat_lines: list[ChatLine] = []  # the newest MAX_LINES (+ up to TRIM_BATCH) lines
+        self.trimmed = 0  # older lines dropped to bound memory (the first row says how many)
         self.pending: list[ChatLine] = []  # queued chats not yet confirmed by the server
-        self.rows: list[Strip] = []  # the wrapped rows of chat_lines[first:], for `wrap_width`
-        self.heights: list[int] = []  # rows per shown line
-        self.first = 0  # index in chat_lines of the oldest shown line
+        self.rows: list[Strip] = []  # the wrapped rows of chat_lines, for `wrap_width`
+        self.heights: list[int] = []  # rows per line
         self.wrap_width = 0  # 0: nothing wrapped yet (not shown yet, or lines arrived while hidden)
         self.following = True
         self.sync_queued = False
+        self.styles_for: dict[str, Style] | None = None  # from the theme; None: work them out again
+        self.find_query = ""
+        self.hits: list[tuple[ChatLine, int]] = []  # (line, offset in its text) of every match
+        self.current: tuple[ChatLine, int] | None = None
+        self.base_style = Style()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self.theme_changed)
+
+    def theme_changed(self, _theme: object) -> None:
+        self.styles_for = None
+        self.rewrap()
 
     # ----- adding and removing ------------------------------------------------------------------------
     def add(self, role: str, text: str, message_id: int | None = None, *, pending: bool = False,
@@ -83,15 +122,30 @@ class ChatLog(ScrollView, can_focus=True):
         width = self.text_width
         if width <= 0 or width != self.wrap_width:  # hidden or resized: wrap everything once shown
             self.wrap_width = 0
+            self.trim()
             self.refresh()
             return line
         rows = self.wrap(line, width)
         self.rows.extend(rows)
         self.heights.append(len(rows))
-        if len(self.heights) > MAX_LINES + TRIM_BATCH:
-            self.trim()
+        self.trim()
         self.update_size()
         return line
+
+    def trim(self) -> None:
+        """Drop the oldest lines once there are TRIM_BATCH more than MAX_LINES (one list shift per batch)."""
+        if len(self.chat_lines) <= MAX_LINES + TRIM_BATCH:
+            return
+        drop = len(self.chat_lines) - MAX_LINES
+        dropped = self.chat_lines[:drop]
+        del self.chat_lines[:drop]
+        self.trimmed += drop
+        if len(self.heights) == len(self.chat_lines) + drop:  # the rows are current: drop theirs too
+            del self.rows[:sum(self.heights[:drop])]
+            del self.heights[:drop]
+        if self.pending:
+            gone = {id(line) for line in dropped}
+            self.pending = [line for line in self.pending if id(line) not in gone]
 
     def resolve_pending(self, text: str) -> bool:
         """A queued chat reached the server: drop its pending placeholder."""
@@ -113,7 +167,7 @@ class ChatLog(ScrollView, can_focus=True):
 
     @property
     def entries(self) -> list[ChatLine]:
-        """Every line, oldest first."""
+        """Every line kept, oldest first."""
         return list(self.chat_lines)
 
     @property
@@ -126,11 +180,20 @@ class ChatLog(ScrollView, can_focus=True):
         """Columns for text: the widget minus padding and the scrollbar; 0 while hidden."""
         return self.scrollable_content_region.width
 
+    @property
+    def top_rows(self) -> int:
+        """Rows above the first line: the "older lines trimmed" note."""
+        return 1 if self.trimmed else 0
+
     def wrap(self, line: ChatLine, width: int) -> list[Strip]:
         """The rows of one line at `width` (Text.wrap directly: 5x faster than rendering a Group; note that
         Text.render ignores a base style, so `styled` puts every style in a span)."""
         console = self.app.console
-        text = line.styled()
+        if self.styles_for is None:
+            self.styles_for = role_styles(self.app.theme_variables)
+        text = line.styled(self.styles_for)
+        if self.find_query:
+            self.highlight(line, text)
         if text.cell_len <= width and "\n" not in text.plain:
             parts = [text]
         else:
@@ -141,23 +204,16 @@ class ChatLog(ScrollView, can_focus=True):
         return rows
 
     def rewrap(self) -> None:
-        """Wrap the newest MAX_LINES lines for the current width (or later, if hidden now)."""
+        """Wrap every kept line for the current width (or later, if hidden now)."""
         width = self.text_width
         self.rows, self.heights = [], []
-        self.first = max(0, len(self.chat_lines) - MAX_LINES)
         self.wrap_width = width if width > 0 else 0
         if width > 0:
-            for line in self.chat_lines[self.first:]:
+            for line in self.chat_lines:
                 rows = self.wrap(line, width)
                 self.rows.extend(rows)
                 self.heights.append(len(rows))
         self.update_size()
-
-    def trim(self) -> None:
-        drop = len(self.heights) - MAX_LINES
-        del self.rows[:sum(self.heights[:drop])]
-        del self.heights[:drop]
-        self.first += drop
 
     def update_size(self) -> None:
         """Size the scroll area (and follow the bottom) once per frame, not once per line."""
@@ -167,8 +223,15 @@ class ChatLog(ScrollView, can_focus=True):
             self.refresh()
 
     def sync_size(self) -> None:
+        """A taller transcript changes no layout (the scrollbar always shows, the width is the widget's):
+        update the scroll area without the screen-wide layout pass a `virtual_size` assignment asks for."""
         self.sync_queued = False
-        self.virtual_size = Size(self.wrap_width, len(self.rows))
+        size = Size(self.wrap_width, len(self.rows) + self.top_rows)
+        if size.width == self.virtual_size.width and self.size.height:
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
         if self.following:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.refresh()
@@ -184,15 +247,76 @@ class ChatLog(ScrollView, can_focus=True):
     def on_show(self) -> None:
         self.ensure_wrapped()
 
+    # ----- find (`/`) ---------------------------------------------------------------------------------
+    def highlight(self, line: ChatLine, text: Text) -> None:
+        every, current = match_styles(self)
+        offset = len(text.plain) - len(line.text)
+        for start, end in find_all(line.text, self.find_query):
+            is_current = self.current is not None and self.current[0] is line and self.current[1] == start
+            text.stylize(current if is_current else every, offset + start, offset + end)
+
+    def search(self, query: str) -> tuple[int, int]:
+        """Highlight every match of `query` in the kept lines; the first match shown at or below the top
+        of the view is the starting one."""
+        self.find_query, self.current = query, None
+        self.hits = [(line, start) for line in self.chat_lines for start, _ in find_all(line.text, query)]
+        self.rewrap()
+        top, row, first = self.scroll_offset.y, self.top_rows, 0
+        if self.hits and len(self.heights) == len(self.chat_lines):
+            starts = {}
+            for line, height in zip(self.chat_lines, self.heights, strict=True):
+                starts[id(line)] = row
+                row += height
+            first = next((i for i, (line, _) in enumerate(self.hits) if starts[id(line)] >= top), 0)
+        return len(self.hits), first
+
+    def show_match(self, index: int) -> None:
+        if not 0 <= index < len(self.hits):
+            return
+        before = self.current
+        self.current = self.hits[index]
+        for line in {id(hit[0]): hit[0] for hit in (before, self.current) if hit is not None}.values():
+            self.redraw_line(line)
+        line, start = self.current
+        if line not in self.chat_lines or len(self.heights) != len(self.chat_lines):
+            return
+        position = self.chat_lines.index(line)
+        styles = self.styles_for or role_styles(self.app.theme_variables)
+        label = len(line.styled(styles).plain) - len(line.text)
+        row = self.top_rows + sum(self.heights[:position]) + (label + start) // max(1, self.wrap_width)
+        self.following = False
+        self.scroll_to(y=max(0, row - self.scrollable_content_region.height // 2), animate=False)
+
+    def redraw_line(self, line: ChatLine) -> None:
+        """Wrap one line again in place (its highlight changed; its height did not)."""
+        if self.wrap_width <= 0 or len(self.heights) != len(self.chat_lines) or line not in self.chat_lines:
+            return
+        position = self.chat_lines.index(line)
+        start = sum(self.heights[:position])
+        rows = self.wrap(line, self.wrap_width)
+        if len(rows) != self.heights[position]:
+            self.rewrap()
+            return
+        self.rows[start:start + len(rows)] = rows
+        self.refresh()
+
     # ----- drawing and scrolling ----------------------------------------------------------------------
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self.following = round(new_value) >= self.max_scroll_y
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self.base_style = self.rich_style  # once per frame, not per row (it walks the ancestors' styles)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         self.ensure_wrapped()
         width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
+        index = self.scroll_offset.y + y - self.top_rows
+        if index == -1 and self.trimmed:
+            note = Text(f"… {self.trimmed:,} older lines not kept here", style="italic")
+            return Strip(list(note.render(self.app.console)), note.cell_len).crop_extend(
+                0, width, None).apply_style(self.base_style + (self.styles_for or {}).get("system", Style()))
         if 0 <= index < len(self.rows):
-            return self.rows[index].crop_extend(0, width, None).apply_style(self.rich_style)
-        return Strip.blank(width, self.rich_style)
+            return self.rows[index].crop_extend(0, width, None).apply_style(self.base_style)
+        return Strip.blank(width, self.base_style)

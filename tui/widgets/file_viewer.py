@@ -3,7 +3,8 @@
 The code is a read-only `TextArea` (tree-sitter highlighting from `textual[syntax]`, colours from the app
 theme): it scrolls both ways, so long lines are read in full, and it shows a 3,000-line Python file in
 0.7 s where Rich's Syntax in a Static took 2.7 s (headless, to the first frame). A language without a
-tree-sitter grammar shows as plain text.
+tree-sitter grammar shows as plain text. `/` finds text in the shown file (tui/widgets/find_bar.py): the
+current match is selected.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TextArea, Tree
+from textual.widgets.text_area import Document, Selection
 
 from tui.services import AppFile
+from tui.widgets.find_bar import FindArea, find_all
 
 # the service's language names (and file extensions) -> tree-sitter language names
 LANGUAGE_ALIASES = {"py": "python", "js": "javascript", "jsx": "javascript", "md": "markdown", "yml": "yaml",
@@ -60,6 +63,32 @@ class FileTree(Tree[AppFile | None]):
         return None
 
 
+class CodeArea(TextArea):
+    """The read-only code, searchable: a match is shown by selecting it."""
+
+    hits: list[tuple[int, int]] = []
+
+    @property
+    def plain(self) -> Document:
+        """The shown document: a viewer never wraps it, so it is always a plain `Document`."""
+        if not isinstance(self.document, Document):
+            raise TypeError(f"CodeArea shows a plain Document, not {type(self.document).__name__}")
+        return self.document
+
+    def search(self, query: str) -> tuple[int, int]:
+        self.hits = find_all(self.text, query)
+        if not query:
+            self.selection = Selection.cursor(self.selection.end)
+        cursor = self.plain.get_index_from_location(self.selection.start)
+        return len(self.hits), next((i for i, (start, _) in enumerate(self.hits) if start >= cursor), 0)
+
+    def show_match(self, index: int) -> None:
+        if 0 <= index < len(self.hits):
+            start, end = (self.plain.get_location_from_index(offset) for offset in self.hits[index])
+            self.selection = Selection(start, end)
+            self.scroll_cursor_visible(center=True)
+
+
 class FileViewer(Horizontal):
     """Tree on the left, code on the right; `enter` or moving the cursor shows a file."""
 
@@ -81,8 +110,8 @@ class FileViewer(Horizontal):
         yield FileTree(self.files, id="file-tree")
         with Vertical(id="code-pane"):
             yield Static("This app has no files." if not self.files else "Select a file.", id="code-title")
-            yield TextArea("", id="code", read_only=True, show_line_numbers=True, soft_wrap=False,
-                           theme="css", tab_behavior="focus")
+            yield FindArea(CodeArea("", id="code", read_only=True, show_line_numbers=True, soft_wrap=False,
+                                    theme="css", tab_behavior="focus"), id="code-find-area")
 
     def on_mount(self) -> None:
         tree = self.query_one(FileTree)
@@ -93,9 +122,16 @@ class FileViewer(Horizontal):
             if node is not None and node.data is not None:
                 self.show_file(node.data)
 
+    def find(self) -> None:
+        """`/` from anywhere on the Files tab: find in the shown file."""
+        self.query_one(FindArea).action_find()
+
     def show_file(self, file: AppFile) -> None:
         self.current = file
-        code = self.query_one("#code", TextArea)
+        area = self.query_one(FindArea)
+        if area.is_open:
+            area.action_close_find()
+        code = self.query_one("#code", CodeArea)
         language = language_for(file, set(code.available_languages))
         shown = language or "plain text"
         self.query_one("#code-title", Static).update(Text(f"{file.path}  ({file.language or shown})"))

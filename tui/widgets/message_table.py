@@ -1,6 +1,13 @@
-"""Dev-mode table of every message of a job (id, kind, role, content excerpt), fed by socket events."""
+"""Dev-mode table of every message of a job (id, time, kind, role, content excerpt), fed by socket events,
+with a pane under it that shows the highlighted message whole (wrapped to the width, scrollable)."""
 
 from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Static
 
 from tui.services import (
     AppReadyEvent,
@@ -46,6 +53,7 @@ class MessageTable(NavTable):  # g is Build on the Live build screen: no g/G her
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.contents: dict[int, str] = {}
+        self.facts: dict[int, str] = {}  # "time · kind · role" of each row, for the detail pane
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -64,6 +72,7 @@ class MessageTable(NavTable):  # g is Build on the Live build screen: no g/G her
         created = getattr(event, "created_at", None)
         moment = created.astimezone().strftime("%H:%M:%S") if created else "-"
         self.contents[message_id] = content
+        self.facts[message_id] = f"{moment} · {kind} · {role}"
         self.add_row(str(message_id), moment, kind, role, excerpt(content), key=str(message_id))
         return True
 
@@ -84,3 +93,61 @@ class MessageTable(NavTable):  # g is Build on the Live build screen: no g/G her
     def remove_message(self, message_id: int) -> None:
         if str(message_id) in self.rows:
             self.remove_row(str(message_id))
+        self.contents.pop(message_id, None)
+        self.facts.pop(message_id, None)
+
+    def describe(self, message_id: int) -> Text:
+        """The detail pane's text: a header line, then the whole content (wrapped by the pane)."""
+        if message_id not in self.contents:
+            return Text("No message selected.", style="italic")
+        content = self.contents[message_id]
+        text = Text(f"#{message_id} · {self.facts[message_id]} · {len(content):,} characters\n", style="bold")
+        text.append(content)
+        return text
+
+
+class MessagesPane(Vertical):
+    """The table over a detail pane that follows the highlighted row (↑/↓ in the table; tab to scroll it)."""
+
+    DEFAULT_CSS = """
+    MessagesPane { height: 1fr; }
+    MessagesPane MessageTable { height: 1fr; min-height: 4; }
+    MessagesPane #message-detail { height: 45%; min-height: 3; border-top: hkey $panel; padding: 0 1;
+                                   background: $surface; }
+    MessagesPane #message-detail:focus { background-tint: $foreground 3%; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.shown: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield MessageTable(id="messages-table")
+        with VerticalScroll(id="message-detail", can_focus=True):
+            yield Static(Text("No message selected.", style="italic"), id="message-content")
+
+    @property
+    def table(self) -> MessageTable:
+        return self.query_one(MessageTable)
+
+    def add_event(self, event: Event) -> bool:
+        added = self.table.add_event(event)
+        if added and self.shown is None:
+            self.show_selected()  # the first row: no highlight event comes for it
+        return added
+
+    def remove_message(self, message_id: int) -> None:
+        self.table.remove_message(message_id)
+        self.show_selected()
+
+    @on(DataTable.RowHighlighted, "#messages-table")
+    def row_highlighted(self) -> None:
+        self.show_selected()
+
+    def show_selected(self) -> None:
+        selected = self.table.selected_id()
+        if selected == self.shown and selected is not None:
+            return
+        self.shown = selected
+        self.query_one("#message-content", Static).update(self.table.describe(selected or -1))
+        self.query_one("#message-detail").scroll_home(animate=False)

@@ -1,4 +1,5 @@
-"""Small input checks shared by the views: unknown fields, strict strings, safe integer ids."""
+"""Small input checks shared by the apps' views (jobs, authentication): unknown fields, strict strings, safe
+integer ids."""
 
 from __future__ import annotations
 

@@ -1,0 +1,128 @@
+"""The jobs list's query parameters and its two paginations (offset with a count; keyset cursors without).
+
+Every parameter is checked by `JobListQuery`, so a bad value is a 400 in words, never a 500.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination, LimitOffsetPagination
+from rest_framework.request import Request
+
+from server.validation import parse_id_or_none
+
+from .models import Job
+
+ORDERING_FIELDS = {"id", "created_at", "updated_at", "title", "status"}
+# Keyset pages need an (almost) unique first ordering field: ties past DRF's offset cut-off would be lost.
+CURSOR_ORDERING_FIELDS = {"id", "created_at", "updated_at"}
+DEFAULT_ORDERING = "-updated_at"
+# `+01:00` sent unencoded in a query string arrives as ` 01:00`: put the `+` back.
+_PLUS_AS_SPACE = re.compile(r"(\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d(?::?\d\d)?)$")
+
+
+class QueryDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime from a query string (naive means UTC)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = _PLUS_AS_SPACE.sub(r"\1+\2", value.strip())
+        return super().to_internal_value(value)
+
+
+class JobListQuery(serializers.Serializer):
+    """`GET /api/jobs/` parameters (docs/api.md). `limit`, `offset` and `cursor` belong to the paginators."""
+
+    search = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000)
+    status = serializers.CharField(required=False, default="", allow_blank=True)
+    ordering = serializers.CharField(required=False, default=DEFAULT_ORDERING, allow_blank=True)
+    view = serializers.ChoiceField(choices=["full", "summary"], default="full")
+    updated_after = QueryDateTimeField(required=False)
+    pagination = serializers.ChoiceField(choices=["offset", "cursor"], default="offset")
+    _defaults: dict[str, Any] | None = None
+
+    def validate_status(self, value: str) -> list[str]:
+        wanted = [s.strip() for s in value.split(",") if s.strip()]
+        unknown = sorted(set(wanted) - set(Job.Status.values))
+        if unknown:
+            raise ValidationError(f"Unknown status: {', '.join(unknown)}.")
+        return wanted
+
+    def validate_ordering(self, value: str) -> list[str]:
+        ordering = [o.strip() for o in value.split(",") if o.strip()] or [DEFAULT_ORDERING]
+        bad = [o for o in ordering if o.lstrip("-") not in ORDERING_FIELDS]
+        if bad:
+            raise ValidationError(f"Unknown ordering field: {', '.join(bad)}.")
+        return ordering
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        first = attrs["ordering"][0].lstrip("-")
+        if attrs["pagination"] == "cursor" and first not in CURSOR_ORDERING_FIELDS:
+            raise ValidationError({"ordering": [
+                f"Cursor pagination orders by {', '.join(sorted(CURSOR_ORDERING_FIELDS))} only, not {first}."
+            ]})
+        attrs["search"] = attrs["search"].strip()
+        attrs["ordering"] = [*attrs["ordering"], "-id"]
+        return attrs
+
+    @classmethod
+    def parse(cls, request: Request) -> dict[str, Any]:
+        """The validated parameters; with none given, the defaults (a plain list is the hot path)."""
+        given = request.query_params
+        if given.keys() & cls._declared_fields.keys():
+            return cls.validated(given)
+        if cls._defaults is None:
+            cls._defaults = cls.validated({})
+        return copy.deepcopy(cls._defaults)
+
+    @classmethod
+    def validated(cls, data: Any) -> dict[str, Any]:
+        query = cls(data=data)
+        query.is_valid(raise_exception=True)
+        return dict(query.validated_data)
+
+
+class OptionalLimitOffsetPagination(LimitOffsetPagination):
+    """Pages only when `limit` is given; otherwise the full list."""
+
+    default_limit = None
+    max_limit = 1000
+
+
+class JobCursorPagination(CursorPagination):
+    """Keyset pages (`pagination=cursor`): no COUNT, no OFFSET scan; `limit` sets the page size."""
+
+    page_size = 100
+    page_size_query_param = "limit"
+    max_page_size = 1000
+
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        return tuple(view.list_query["ordering"])
+
+    def decode_cursor(self, request: Request) -> Any:
+        """A cursor that is not one this list made (garbled, or from another ordering) is a 400."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+            valid = False
+        else:
+            valid = cursor is None or cursor.position is None or self._position_ok(cursor.position)
+        if not valid:
+            raise ValidationError({"cursor": ["Invalid cursor: use the next or previous link as given."]})
+        return cursor
+
+    def _position_ok(self, position: str) -> bool:
+        field = self.ordering[0].lstrip("-")
+        if field == "id":
+            return parse_id_or_none(position) is not None
+        try:
+            return parse_datetime(position) is not None
+        except ValueError:
+            return False

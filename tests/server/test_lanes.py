@@ -1,0 +1,124 @@
+"""HTTP lanes (server/lanes.py) and the REST user cache (server/authentication/jwt_auth.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from server.authentication import jwt_auth
+from server.lanes import Lanes
+from tests.server.conftest import client_for
+from tests.support.live_server import LiveServer
+
+
+async def thread_of_lane(lanes: Lanes) -> int:
+    async with lanes.lane():
+        return await sync_to_async(threading.get_ident)()
+
+
+async def test_a_lane_keeps_its_thread() -> None:
+    lanes = Lanes(2)
+    try:
+        first = await thread_of_lane(lanes)
+        assert [await thread_of_lane(lanes) for _ in range(5)] == [first] * 5
+        assert first != threading.get_ident()
+    finally:
+        lanes.shutdown()
+
+
+async def test_a_slow_request_holds_up_only_its_own_lane() -> None:
+    lanes, release = Lanes(2), threading.Event()
+    try:
+        async def slow() -> None:
+            async with lanes.lane():
+                await sync_to_async(release.wait)(30)
+
+        blocked = asyncio.create_task(slow())
+        while lanes.in_flight == [0, 0]:
+            await asyncio.sleep(0)
+        other = await asyncio.wait_for(thread_of_lane(lanes), 10)  # would wait 30 s behind `slow`
+        assert not blocked.done() and other != threading.get_ident()
+        release.set()
+        await blocked
+        assert lanes.in_flight == [0, 0]
+    finally:
+        release.set()
+        lanes.shutdown()
+
+
+def test_live_server_reuses_its_request_threads(live_server: LiveServer, fresh_user: dict) -> None:
+    """Many requests, a bounded set of threads (Django alone started one per request) and connections."""
+    pid = live_server.proc.pid if live_server.proc else 0
+    headers = {"Authorization": f"Bearer {fresh_user['access']}"}
+    with httpx.Client(base_url=f"{live_server.url}/api", headers=headers, timeout=10) as http:
+        for _ in range(60):
+            assert http.get("/jobs/", params={"limit": 5}).status_code == 200
+        threads = len(list(Path(f"/proc/{pid}/task").iterdir()))
+        for _ in range(60):
+            assert http.get("/jobs/", params={"limit": 5}).status_code == 200
+        assert len(list(Path(f"/proc/{pid}/task").iterdir())) <= threads
+
+
+@pytest.mark.django_db
+class TestUserCache:
+    @pytest.fixture(autouse=True)
+    def _cache_on(self, settings: Any) -> None:
+        settings.USER_CACHE_SECONDS = 60
+        jwt_auth.users.clear()
+
+    def test_deleted_user_is_refused_at_once(self, make_user: Any) -> None:
+        user = make_user()
+        api = client_for(user)
+        assert api.get("/api/auth/me/").status_code == 200
+        user.delete()
+        answer = api.get("/api/auth/me/")
+        assert answer.status_code == 401 and answer.json()["code"] == "user_not_found"
+
+    def test_deactivated_user_is_refused_at_once(self, make_user: Any) -> None:
+        user = make_user()
+        api = client_for(user)
+        assert api.get("/api/jobs/").status_code == 200
+        user.is_active = False
+        user.save()
+        assert api.get("/api/jobs/").json()["code"] == "user_inactive"
+
+    def test_a_change_without_signal_is_seen_after_the_cache_time(
+        self, make_user: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """(Another process's change: no signal here.) Refused once the row is older than the cache time."""
+        user = make_user()
+        api = client_for(user)
+        assert api.get("/api/jobs/").status_code == 200
+        get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+        assert api.get("/api/jobs/").status_code == 200  # within USER_CACHE_SECONDS
+        now = jwt_auth.time.monotonic()
+        monkeypatch.setattr(jwt_auth.time, "monotonic", lambda: now + 61)
+        assert api.get("/api/jobs/").status_code == 401
+
+    def test_cache_off_reads_every_time(self, make_user: Any, settings: Any) -> None:
+        settings.USER_CACHE_SECONDS = 0
+        user = make_user()
+        api = client_for(user)
+        assert api.get("/api/jobs/").status_code == 200
+        get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+        assert api.get("/api/jobs/").status_code == 401
+
+    def test_cached_rows_are_copies(self, make_user: Any) -> None:
+        user = make_user(email="a@example.com")
+        jwt_auth.users.put(user.pk, user)
+        mine = jwt_auth.users.get(user.pk, 60)
+        mine.email = "changed@example.com"
+        assert jwt_auth.users.get(user.pk, 60).email == "a@example.com"
+
+    def test_anonymous_and_bad_tokens_still_401(self, anon: APIClient) -> None:
+        assert anon.get("/api/jobs/").status_code == 401
+        anon.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
+        assert anon.get("/api/jobs/").status_code == 401

@@ -1,0 +1,107 @@
+"""The list rows the dashboard keeps: `JobSummary` from summary pages and from full jobs, keyset pages
+(no `count`, a `next` link only to the same server), and polling by `updated_after` whether the server
+honours it or not. MockTransport for server behaviours the reference server does not have; the last test
+uses the real server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.services.conftest import JOB, FakeApi
+from tests.support.live_server import LiveServer
+from tui.services.client import ApiClient
+from tui.services.models import PROMPT_SUMMARY, JobSummary
+from tui.services.tokens import TokenStore
+
+START = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
+
+
+def job(job_id: int, minutes: int, **fields: Any) -> dict[str, Any]:
+    moment = (START + timedelta(minutes=minutes)).isoformat()
+    return {**JOB, "id": job_id, "title": f"job {job_id}", "created_at": moment, "updated_at": moment,
+            **fields}
+
+
+def summary(job_id: int, minutes: int, **fields: Any) -> dict[str, Any]:
+    full = job(job_id, minutes, **fields)
+    return {"stage_progress": None, **{key: full[key] for key in full if key not in ("stages", "prd")}}
+
+
+def test_a_full_job_becomes_a_summary_without_prd_or_stages() -> None:
+    stages = [{"name": "planning", "status": "done", "progress": 100},
+              {"name": "coding", "status": "running", "progress": 40}]
+    row = JobSummary.model_validate(job(1, 0, stages=stages, current_stage="coding", prd="# PRD" * 1000,
+                                        status="building", initial_prompt="x" * 5000))
+    assert row.stage_progress == 40 and len(row.initial_prompt) == PROMPT_SUMMARY
+    assert not hasattr(row, "prd") and not hasattr(row, "stages")
+    assert JobSummary.model_validate(summary(2, 0, stage_progress=7)).stage_progress == 7
+
+
+def serve(api: FakeApi, answer: Callable[[httpx.Request], Any]) -> None:
+    api.routes[("GET", "jobs/")] = lambda request: httpx.Response(200, json=answer(request))
+
+
+async def test_keyset_pages_follow_next_on_the_same_server_only(api: FakeApi, logged_in: ApiClient) -> None:
+    pages = {None: {"next": "http://api.test/api/jobs/?cursor=b&view=summary", "previous": None,
+                    "results": [summary(3, 3), summary(2, 2)]},
+             "b": {"next": "http://evil.test/api/jobs/?cursor=c", "previous": None,
+                   "results": [summary(1, 1)]}}
+    serve(api, lambda request: pages[request.url.params.get("cursor")])
+    got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages()]
+    assert got == [(2, 2), (3, 3)]  # no count: the total is what arrived; evil.test never asked
+    assert [str(r.url.host) for r in api.requests if r.url.path == "/api/jobs/"] == ["api.test"] * 2
+    assert api.requests[-1].url.params["view"] == "summary"
+
+
+async def test_offset_pages_of_full_jobs_from_a_server_without_summaries(api: FakeApi,
+                                                                         logged_in: ApiClient) -> None:
+    everything = [job(i, i, stages=[{"name": "coding", "progress": 50}], prd="long") for i in range(5, 0, -1)]
+
+    def page(request: httpx.Request) -> Any:
+        offset, limit = int(request.url.params.get("offset", 0)), int(request.url.params["limit"])
+        return {"count": len(everything), "results": everything[offset:offset + limit]}
+
+    serve(api, page)
+    got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=2, size=2)]
+    assert got == [(2, 5), (4, 5), (5, 5)]
+
+
+async def test_changed_jobs_when_the_server_ignores_updated_after(api: FakeApi, logged_in: ApiClient) -> None:
+    newest_first = [summary(i, i) for i in range(30, 0, -1)]
+    serve(api, lambda request: {"count": 30, "results": newest_first[:int(request.url.params["limit"])]})
+    changed = await logged_in.changed_jobs(START + timedelta(minutes=27), limit=20)
+    assert [row.id for row in changed] == [30, 29, 28]
+    assert len([r for r in api.requests if r.url.path == "/api/jobs/"]) == 1
+
+
+async def test_changed_jobs_pages_through_a_server_that_filters(api: FakeApi, logged_in: ApiClient) -> None:
+    since = START + timedelta(minutes=5)
+    newer = [summary(i, i) for i in range(50, 5, -1)]  # 45 jobs changed
+
+    def page(request: httpx.Request) -> Any:
+        assert datetime.fromisoformat(request.url.params["updated_after"]) == since
+        offset, limit = int(request.url.params.get("offset", 0)), int(request.url.params["limit"])
+        return {"count": len(newer), "results": newer[offset:offset + limit]}
+
+    serve(api, page)
+    changed = await logged_in.changed_jobs(since, limit=20)
+    assert [row.id for row in changed] == list(range(50, 5, -1))
+
+
+async def test_summaries_from_the_reference_server(live_server: LiveServer, fresh_user: dict,
+                                                   tmp_path: Path) -> None:
+    client = ApiClient(live_server.url, token_store=TokenStore(tmp_path / "tokens"))
+    await client.login(fresh_user["username"], fresh_user["password"])
+    first = await client.create_job("A todo app\nwith due dates " + "x" * 600)
+    second = await client.create_job("Weather dashboard")
+    rows = [jobs async for jobs, _ in client.job_summary_pages()][-1]
+    assert [row.id for row in rows] == [second.id, first.id]
+    assert len(rows[1].initial_prompt) == PROMPT_SUMMARY
+    changed = await client.changed_jobs(first.updated_at)
+    assert [row.id for row in changed] == [second.id]
+    await client.aclose()

@@ -1,0 +1,331 @@
+"""The dashboard's table of jobs: a Line-API `ScrollView` that draws only the rows on screen.
+
+It shows a sequence of job ids (the filter's result, in sort order) looked up in a mapping of summaries,
+so showing 50,000 rows, a new filter or a changed job costs the rows on screen, not the list. Keys as in
+the other lists: ↑/↓/j/k, PgUp/PgDn, Home/End and g/G, Enter opens; a click on the cursor row opens it,
+a click on a header sorts by that column. Status colours come from the theme (component classes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from rich.cells import cell_len, set_cell_size
+from rich.control import strip_control_codes
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.services.models import JobSummary
+
+# column key, label, width (None: the title takes the rest)
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("id", "#", 6), ("title", "title", None), ("status", "status", 11), ("stage", "stage", 17),
+    ("updated", "updated", 9),
+)
+PADDING = 1  # blank cells each side of a column, as DataTable draws them
+MIN_TITLE = 16
+STRIP_CACHE = 2000  # rows kept drawn (a few screens: paging back and clearing a filter cost nothing)
+STATUSES = ("collecting", "prd", "building", "done", "failed")
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - moment).total_seconds()))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now" if seconds < 10 else f"{seconds}s ago"
+
+
+def stage_text(job: JobSummary) -> str:
+    if not job.current_stage:
+        return "-"
+    if job.status in ("done", "failed") or job.stage_progress in (None, 0, 100):
+        return job.current_stage
+    return f"{job.current_stage} {job.stage_progress}%"
+
+
+def title_text(job: JobSummary) -> str:
+    text = job.title or job.initial_prompt
+    first = text.splitlines()[0] if text else ""
+    return strip_control_codes(first.replace("\t", " "))
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+
+
+class JobsTable(ScrollView, can_focus=True):
+    """Rows of jobs, one cursor row (see the module docstring)."""
+
+    COMPONENT_CLASSES = {"jobs-table--header", "jobs-table--cursor", "jobs-table--even-row",
+                         *(f"jobs-table--status-{status}" for status in STATUSES)}
+    DEFAULT_CSS = """
+    JobsTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        overflow-x: hidden;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .jobs-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .jobs-table--header { background-tint: $foreground 5%; }
+        }
+        &:dark > .jobs-table--even-row { background: $surface-darken-1 40%; }
+        & > .jobs-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .jobs-table--even-row { background: $surface-lighten-1 50%; }
+        & > .jobs-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .jobs-table--status-collecting { color: $text-primary; }
+        & > .jobs-table--status-prd { color: $text-secondary; }
+        & > .jobs-table--status-building { color: $text-warning; }
+        & > .jobs-table--status-done { color: $text-success; }
+        & > .jobs-table--status-failed { color: $text-error; text-style: bold; }
+    }
+    """
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up,k", "cursor_up", "Cursor up", show=False),
+        Binding("down,j", "cursor_down", "Cursor down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home,g", "scroll_top", "First row", show=False),
+        Binding("end,ctrl+end,G", "scroll_bottom", "Last row", show=False),
+    ]
+
+    class RowSelected(Message):
+        """Enter, or a click on the cursor row."""
+
+        def __init__(self, table: JobsTable, job_id: int) -> None:
+            super().__init__()
+            self.table = table
+            self.job_id = job_id
+
+        @property
+        def control(self) -> JobsTable:
+            return self.table
+
+    class HeaderSelected(Message):
+        """A click on a column's header."""
+
+        def __init__(self, table: JobsTable, column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
+        @property
+        def control(self) -> JobsTable:
+            return self.table
+
+    def __init__(self, clock: Callable[[], datetime] | None = None, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(name=name, id=id, classes=classes)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.ids: Sequence[int] = ()
+        self.jobs: Mapping[int, JobSummary] = {}
+        self.cursor = 0
+        self.cursor_id: int | None = None  # the job under the cursor: it stays there when rows change
+        self.sort_column = "updated"
+        self.sort_reverse = True
+        self.cells: dict[int, tuple[JobSummary, tuple[str, str, str, str]]] = {}
+        self.strips: dict[tuple[int, str, int, str], tuple[JobSummary, Strip]] = {}  # see row_strip
+        self.column_layout: tuple[int, tuple[int, ...]] = (-1, ())  # (width, column widths) last drawn
+
+    # ----- what is shown ------------------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self.ids)
+
+    @property
+    def cursor_row(self) -> int:
+        return self.cursor
+
+    @property
+    def selected_id(self) -> int | None:
+        return self.ids[self.cursor] if self.ids else None
+
+    def show(self, ids: Sequence[int], jobs: Mapping[int, JobSummary]) -> None:
+        """Show `ids` (looked up in `jobs`); the cursor stays on the job it was on if it is still shown."""
+        self.ids, self.jobs = ids, jobs
+        selected = self.cursor_id
+        if selected is not None and ids and (self.cursor >= len(ids) or ids[self.cursor] != selected):
+            try:
+                self.cursor = ids.index(selected)
+            except ValueError:
+                pass  # gone (or filtered out): the cursor keeps its row number
+        self.cursor = max(0, min(self.cursor, len(ids) - 1))
+        self.cursor_id = self.selected_id
+        self.virtual_size = Size(self.virtual_size.width, len(ids) + 1)
+        self.scroll_to_cursor()
+        self.refresh()
+
+    def job_changed(self, job_id: int) -> None:
+        """`jobs[job_id]` was replaced: redraw (its row is drawn again only if it is on screen)."""
+        self.refresh()
+
+    def set_sort(self, column: str, reverse: bool) -> None:
+        self.sort_column, self.sort_reverse = column, reverse
+        self.refresh()
+
+    def get_cell(self, job_id: int, column: str) -> str:
+        """The text of one cell (as drawn, without padding)."""
+        keys = [key for key, _, _ in COLUMNS]
+        return self.row_cells(self.jobs[job_id], self.clock())[keys.index(column)]
+
+    # ----- cursor and keys ----------------------------------------------------------------------------
+    @property
+    def page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def move_cursor(self, row: int) -> None:
+        self.cursor = max(0, min(row, len(self.ids) - 1))
+        self.cursor_id = self.selected_id
+        self.scroll_to_cursor()
+        self.refresh()
+
+    def scroll_to_cursor(self) -> None:
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor > top + self.page_height - 1:
+            self.scroll_to(y=self.cursor - self.page_height + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_page_down(self) -> None:
+        page = self.page_height
+        self.scroll_to(y=self.scroll_y + page, animate=False, immediate=True)
+        self.move_cursor(self.cursor + page)
+
+    def action_page_up(self) -> None:
+        page = self.page_height
+        self.scroll_to(y=self.scroll_y - page, animate=False, immediate=True)
+        self.move_cursor(self.cursor - page)
+
+    def action_scroll_top(self) -> None:
+        self.move_cursor(0)
+
+    def action_scroll_bottom(self) -> None:
+        self.move_cursor(len(self.ids) - 1)
+
+    def action_select_cursor(self) -> None:
+        if self.selected_id is not None:
+            self.post_message(self.RowSelected(self, self.selected_id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            column = self.column_at(offset.x)
+            if column is not None:
+                self.post_message(self.HeaderSelected(self, column))
+            return
+        row = round(self.scroll_y) + offset.y - 1
+        if 0 <= row < len(self.ids):
+            if row == self.cursor:
+                self.action_select_cursor()
+            else:
+                self.move_cursor(row)
+
+    def column_at(self, x: int) -> str | None:
+        left = 0
+        for (key, _, _), width in zip(COLUMNS, self.widths(), strict=True):
+            left += width + 2 * PADDING
+            if x < left:
+                return key
+        return None
+
+    # ----- drawing ------------------------------------------------------------------------------------
+    def widths(self, available: int | None = None) -> tuple[int, ...]:
+        """Column widths (without padding) for `available` cells; the title takes what the others leave."""
+        if available is None:
+            available = self.scrollable_content_region.width
+        if self.column_layout[0] != available:
+            fixed = sum(width or 0 for _, _, width in COLUMNS) + 2 * PADDING * len(COLUMNS)
+            title = max(MIN_TITLE, available - fixed)
+            widths = tuple(title if width is None else width for _, _, width in COLUMNS)
+            self.column_layout = (available, widths)
+        return self.column_layout[1]
+
+    def row_cells(self, job: JobSummary, now: datetime) -> tuple[str, str, str, str, str]:
+        cached = self.cells.get(job.id)
+        if cached is None or cached[0] is not job:
+            cached = (job, (f"#{job.id}", title_text(job), job.status, stage_text(job)))
+            self.cells[job.id] = cached
+        return (*cached[1], ago(job.updated_at, now))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.strips.clear()  # focus or theme changed: rows are drawn in other colours
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self.header_strip(width)
+        index = round(self.scroll_y) + y - 1
+        if not 0 <= index < len(self.ids):
+            return Strip.blank(width, self.rich_style)
+        return self.row_strip(index, width)
+
+    def header_strip(self, width: int) -> Strip:
+        style = self.get_component_rich_style("jobs-table--header")
+        arrow = " ▼" if self.sort_reverse else " ▲"
+        labels = [label + (arrow if key == self.sort_column else "") for key, label, _ in COLUMNS]
+        return self.strip(labels, [style] * len(labels), style, width)
+
+    def row_strip(self, index: int, width: int) -> Strip:
+        """One row, drawn once per look (job, cursor or stripe, width, age) and then reused."""
+        job = self.jobs[self.ids[index]]
+        cells = self.row_cells(job, self.clock())
+        kind = "cursor" if index == self.cursor else ("even" if index % 2 == 0 else "odd")
+        key = (job.id, kind, width, cells[-1])
+        cached = self.strips.get(key)
+        if cached is not None and cached[0] is job:
+            return cached[1]
+        if kind == "cursor":
+            base = self.get_component_rich_style("jobs-table--cursor")
+            styles = [base] * len(cells)
+        else:
+            even = kind == "even"
+            base = self.get_component_rich_style("jobs-table--even-row") if even else self.rich_style
+            status = self.get_component_rich_style(f"jobs-table--status-{job.status}", partial=True,
+                                                   default=Style())
+            styles = [base, base, base + status, base, base]
+        strip = self.strip(cells, styles, base, width)
+        if len(self.strips) >= STRIP_CACHE:
+            self.strips.clear()
+        self.strips[key] = (job, strip)
+        return strip
+
+    def strip(self, cells: Sequence[str], styles: Sequence[Style], fill: Style, width: int) -> Strip:
+        pad = " " * PADDING
+        widths = self.widths(width)
+        segments = [Segment(pad + fit(text, cell_width) + pad, style)
+                    for text, style, cell_width in zip(cells, styles, widths, strict=True)]
+        used = sum(widths) + 2 * PADDING * len(widths)
+        if used < width:
+            segments.append(Segment(" " * (width - used), fill))
+            return Strip(segments, width)
+        return Strip(segments, used).crop(0, width)
