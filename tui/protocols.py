@@ -16,20 +16,10 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:  # annotations only: the TUI's first frame must not wait for pydantic or websockets
     from textual.app import App as TextualApp
 
+    from tui.services import models
     from tui.services.connection import ConnectionState
     from tui.services.errors import ServiceError
-    from tui.services.models import (
-        App,
-        AppSummary,
-        Job,
-        JobMessage,
-        JobPage,
-        JobSummary,
-        JobSummaryPage,
-        ServerInfo,
-        Session,
-        User,
-    )
+    from tui.services.models import App, AppSummary, Job, JobMessage, JobPage, ServerInfo, Session, User
 
 
 # ----- the client, by role ------------------------------------------------------------------------------
@@ -61,10 +51,10 @@ class JobsClient(Protocol):
     async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
                              status: str | None = None, ordering: str | None = None) -> JobPage: ...
     async def list_job_summaries(self, limit: int, offset: int = 0,
-                                 updated_after: datetime | None = None) -> JobSummaryPage: ...
+                                 updated_after: datetime | None = None) -> models.JobSummaryPage: ...
     def job_summary_pages(self, first: int = 200,
-                          size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]: ...
-    async def changed_jobs(self, since: datetime, limit: int = 100) -> list[JobSummary]: ...
+                          size: int = 1000) -> AsyncIterator[tuple[list[models.JobSummary], int]]: ...
+    async def changed_jobs(self, since: datetime, limit: int = 100) -> list[models.JobSummary]: ...
     async def create_job(self, prompt: str) -> Job: ...
     async def get_job(self, job_id: int) -> Job: ...
     async def update_prompt(self, job_id: int, prompt: str) -> Job: ...

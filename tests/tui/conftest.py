@@ -6,6 +6,7 @@ snapshot tests so the SVGs are deterministic. Pilot tests use the real client ag
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.tui.harness import UnusedClient, wait_for
+from tests.tui.harness import UnusedClient, capture_writes, wait_for
 from tui.services import (
     AuthRequired,
     Job,
@@ -177,3 +178,24 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@contextlib.asynccontextmanager
+async def watching_a_build(server_url: str, token_dir: Path, user: dict, notify: bool,
+                           size: tuple[int, int]) -> AsyncIterator[tuple[Any, Any, Any, Any, list[str]]]:
+    """The real app on the real server, a new job's Live build screen opened from the dashboard (the user
+    now watches it): yields (client, job, app, pilot, what the app writes to the terminal from then on)."""
+    from tui.app import AppBuilderApp
+    from tui.config import Settings
+    from tui.messages import OpenJob
+
+    client = await logged_in_client(server_url, token_dir, user["username"], user["password"])
+    job = await client.create_job("A todo app with due dates")
+    app = AppBuilderApp(client, settings=Settings.model_validate({"notify": notify}))
+    async with app.run_test(size=size) as pilot:
+        written = capture_writes(app)
+        await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="dashboard")
+        app.post_message(OpenJob(job.id))
+        await until(pilot, lambda: screen_name(app) == "LiveBuildScreen", what="live build screen")
+        yield client, job, app, pilot, written
+    await client.aclose()

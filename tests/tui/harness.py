@@ -122,6 +122,22 @@ class HostApp(App[None]):
         self.navigation.append(message)
 
 
+def capture_writes(app: App[Any]) -> list[str]:
+    """What a running app writes to its terminal from now on (bell and OSC escapes included): the headless
+    driver writes nowhere, so tests read escapes here."""
+    driver = app._driver
+    assert driver is not None, "capture_writes needs a running app (inside run_test)"
+    written: list[str] = []
+    original = driver.write
+
+    def write(data: str) -> None:
+        written.append(data)
+        original(data)
+
+    driver.write = write  # type: ignore[method-assign]
+    return written
+
+
 def describe(predicate: Callable[[], object]) -> str:
     """The predicate's own source line (`lambda: ...`), so a timeout says what it waited for."""
     try:
@@ -418,3 +434,23 @@ class ScriptedSocket:
 
     async def close(self) -> None:
         self.closed = True
+
+
+def scripted_live_build(job: Job, dev_mode: bool = False) -> tuple[HostApp, ScriptedSocket]:
+    """A Live build screen for job 7 over a fake client holding `job`, its socket scripted by the test."""
+    from tui.screens.live_build import LiveBuildScreen
+
+    socket = ScriptedSocket()
+    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: socket), FakeClient(job),
+                  dev_mode=dev_mode)
+    return app, socket
+
+
+async def live_build_started(pilot: Any) -> Any:
+    """The Live build screen on top, once it has opened its (scripted) socket."""
+    from tui.screens.live_build import LiveBuildScreen
+
+    screen = pilot.app.screen
+    await wait_for(pilot, lambda: isinstance(screen, LiveBuildScreen) and screen.socket is not None,
+                   what="live build started")
+    return screen

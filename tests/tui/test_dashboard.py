@@ -76,6 +76,22 @@ async def test_sort_cycles_columns(live_server: LiveServer, fresh_user: dict, to
     await app.client.aclose()
 
 
+async def test_header_click_sorts_and_a_second_click_reverses(live_server: LiveServer, fresh_user: dict,
+                                                               token_dir: Path) -> None:
+    app = await start(live_server, fresh_user, token_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ready(app) and rows(app) == 3)
+        table = app.screen.query_one(JobsTable)
+        x = next(x for x in range(table.size.width) if table.column_at(x) == "title")
+        await pilot.click(JobsTable, offset=(x, 0))
+        await until(pilot, lambda: board(app).sort_column == "title", what="sorted by title (header click)")
+        assert [job.title for job in board(app).jobs] == sorted(PROMPTS, key=str.lower)
+        await pilot.click(JobsTable, offset=(x, 0))
+        await until(pilot, lambda: board(app).sort_reverse, what="reversed by a second click")
+        assert [job.title for job in board(app).jobs] == sorted(PROMPTS, key=str.lower, reverse=True)
+    await app.client.aclose()
+
+
 async def test_delete_with_confirm(live_server: LiveServer, fresh_user: dict, token_dir: Path) -> None:
     app = await start(live_server, fresh_user, token_dir)
     async with app.run_test(size=SIZE) as pilot:

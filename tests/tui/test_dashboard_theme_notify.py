@@ -9,10 +9,8 @@ import pytest
 from rich.color import Color, ColorTriplet
 
 from tests.support.live_server import LiveServer
-from tests.tui.conftest import ShellFake, fixed_clock, logged_in_client, screen_name, until
+from tests.tui.conftest import ShellFake, fixed_clock, screen_name, until, watching_a_build
 from tui.app import AppBuilderApp, build_alert
-from tui.config import Settings
-from tui.messages import OpenJob
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.jobs_table import JobsTable
 
@@ -54,18 +52,8 @@ async def test_status_colours_follow_the_theme() -> None:
 @pytest.mark.parametrize("enabled", [True, False])
 async def test_build_left_behind_alerts_from_the_dashboard(live_server: LiveServer, fresh_user: dict,
                                                            token_dir: Path, enabled: bool) -> None:
-    client = await logged_in_client(live_server.url, token_dir, fresh_user["username"],
-                                    fresh_user["password"])
-    job = await client.create_job("A todo app with due dates")
-    app = AppBuilderApp(client, settings=Settings(notify=enabled))
-    written: list[str] = []
-    async with app.run_test(size=SIZE) as pilot:
-        assert app._driver is not None
-        original = app._driver.write
-        app._driver.write = lambda data: (written.append(data), original(data))  # type: ignore[method-assign]
-        await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="dashboard")
-        app.post_message(OpenJob(job.id))  # watched: the user opened its Live build screen
-        await until(pilot, lambda: screen_name(app) == "LiveBuildScreen", what="live build screen")
+    async with watching_a_build(live_server.url, token_dir, fresh_user, enabled, SIZE) as (client, job, app,
+                                                                                         pilot, written):
         app.action_dashboard()  # ... and left it
         await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="back on the dashboard")
         board = app.screen
@@ -76,4 +64,3 @@ async def test_build_left_behind_alerts_from_the_dashboard(live_server: LiveServ
         await pilot.pause()
     alerts = [data for data in written if "\x1b]9;" in data or "\x1b]777;" in data]
     assert alerts == ([build_alert(f"Build #{job.id} finished")] if enabled else [])
-    await client.aclose()

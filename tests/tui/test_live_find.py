@@ -12,7 +12,8 @@ from textual.style import Style as TStyle
 from textual.widgets import Input
 from textual.widgets._markdown import MarkdownBlock
 
-from tests.tui.harness import PRD, FakeClient, HostApp, ScriptedSocket, make_job, wait_for
+from tests.tui import harness
+from tests.tui.harness import PRD, HostApp, ScriptedSocket, make_job, wait_for
 from tui.screens.live_build import LiveBuildScreen
 from tui.services import ChatEvent, ConnectionEvent
 from tui.widgets.chat_log import ChatLog
@@ -26,17 +27,12 @@ def test_find_all_any_case_not_overlapping() -> None:
 
 
 def live_app() -> tuple[HostApp, ScriptedSocket]:
-    socket = ScriptedSocket()
-    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: socket),
-                  FakeClient(make_job("collecting", prd=PRD)))
-    return app, socket
+    return harness.scripted_live_build(make_job("collecting", prd=PRD))
 
 
 async def transcript(pilot: Any, socket: ScriptedSocket) -> LiveBuildScreen:
     """A collecting job with a transcript longer than the pane; 'calendar' in lines 2, 30 (twice) and 58."""
-    screen = pilot.app.screen
-    await wait_for(pilot, lambda: isinstance(screen, LiveBuildScreen) and screen.socket is not None,
-                   what="live build started")
+    screen = await harness.live_build_started(pilot)
     texts = [f"filler line {i}" for i in range(60)]
     texts[2] = "Would a calendar view help?"
     texts[30] = "Calendar first: a calendar of due dates."

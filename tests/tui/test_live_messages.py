@@ -9,7 +9,8 @@ import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tests.tui.harness import SIZES, T0, FakeClient, HostApp, ScriptedSocket, make_job, wait_for
+from tests.tui import harness
+from tests.tui.harness import SIZES, T0, HostApp, ScriptedSocket, make_job, wait_for
 from tui.screens.live_build import LiveBuildScreen
 from tui.services import ChatEvent, ConnectionEvent, StepEvent
 from tui.widgets.message_table import MessageTable
@@ -21,16 +22,11 @@ LONG = ("Due dates with reminders first, then recurring tasks and tags; a calend
 
 
 def dev_app() -> tuple[HostApp, ScriptedSocket]:
-    socket = ScriptedSocket()
-    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: socket),
-                  FakeClient(make_job("collecting")), dev_mode=True)
-    return app, socket
+    return harness.scripted_live_build(make_job("collecting"), dev_mode=True)
 
 
 async def on_messages_tab(pilot: Any, socket: ScriptedSocket) -> LiveBuildScreen:
-    screen = pilot.app.screen
-    await wait_for(pilot, lambda: isinstance(screen, LiveBuildScreen) and screen.socket is not None,
-                   what="live build started")
+    screen = await harness.live_build_started(pilot)
     socket.push(ConnectionEvent(state="live"),
                 ChatEvent(message_id=1, job_id=7, role="agent", text="Who will use this app?", created_at=T0),
                 ChatEvent(message_id=2, job_id=7, role="user", text=LONG, created_at=T0),

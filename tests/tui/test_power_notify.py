@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from tests.support.live_server import LiveServer
-from tests.tui.conftest import logged_in_client, screen_name, until
-from tui.app import AppBuilderApp, build_alert
-from tui.config import Settings, load_settings
-from tui.messages import OpenJob
+from tests.tui.conftest import screen_name, until, watching_a_build
+from tui.app import build_alert
+from tui.config import load_settings
 
 SIZE = (120, 40)
 
@@ -33,18 +32,8 @@ def test_notify_setting_defaults_on_and_reads_from_the_file(tmp_path: Path) -> N
 @pytest.mark.parametrize(("enabled", "elsewhere"), [(True, True), (False, True), (True, False)])
 async def test_build_ending_under_another_screen(live_server: LiveServer, fresh_user: dict, token_dir: Path,
                                                  enabled: bool, elsewhere: bool) -> None:
-    client = await logged_in_client(live_server.url, token_dir, fresh_user["username"],
-                                    fresh_user["password"])
-    job = await client.create_job("A todo app with due dates")
-    app = AppBuilderApp(client, settings=Settings(notify=enabled))
-    written: list[str] = []
-    async with app.run_test(size=SIZE) as pilot:
-        assert app._driver is not None
-        original = app._driver.write
-        app._driver.write = lambda data: (written.append(data), original(data))  # type: ignore[method-assign]
-        await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="dashboard")
-        app.post_message(OpenJob(job.id))
-        await until(pilot, lambda: screen_name(app) == "LiveBuildScreen", what="live build screen")
+    async with watching_a_build(live_server.url, token_dir, fresh_user, enabled, SIZE) as (client, job, app,
+                                                                                         pilot, written):
         live: Any = app.screen
         await until(pilot, lambda: live.status == "collecting", what="job loaded")
         if elsewhere:
@@ -58,4 +47,3 @@ async def test_build_ending_under_another_screen(live_server: LiveServer, fresh_
         assert alerts == [build_alert(f"Build #{job.id} finished")]
     else:
         assert alerts == [] and not any("\x1b]777;" in data for data in written)
-    await client.aclose()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, TabbedContent, TextArea
 
+from tests.tui import harness
 from tests.tui.harness import PRD, SIZES, FakeClient, HostApp, ScriptedSocket, make_job, wait_for
 from tui.screens.app_detail import AppDetailScreen
 from tui.screens.live_build import LiveBuildScreen
@@ -25,16 +26,11 @@ pytestmark = pytest.mark.usefixtures("utc")
 
 
 def chat_app() -> tuple[HostApp, ScriptedSocket]:
-    socket = ScriptedSocket()
-    app = HostApp(lambda: LiveBuildScreen(7, socket_factory=lambda *_: socket),
-                  FakeClient(make_job("collecting", prd=PRD)))
-    return app, socket
+    return harness.scripted_live_build(make_job("collecting", prd=PRD))
 
 
 async def chatting(pilot: Any, socket: ScriptedSocket) -> LiveBuildScreen:
-    screen = pilot.app.screen
-    await wait_for(pilot, lambda: isinstance(screen, LiveBuildScreen) and screen.socket is not None,
-                   what="live build started")
+    screen = await harness.live_build_started(pilot)
     socket.push(ConnectionEvent(state="live"),
                 ChatEvent(message_id=1, job_id=7, role="agent", text="Who will use this app?"),
                 ChatEvent(message_id=2, job_id=7, role="user", text="Just me, on my laptop and my phone."))

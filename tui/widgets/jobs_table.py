@@ -110,29 +110,30 @@ class JobsTable(ScrollView, can_focus=True):
         Binding("end,ctrl+end,G", "scroll_bottom", "Last row", show=False),
     ]
 
-    class RowSelected(Message):
+    class TableMessage(Message):
+        """A message from this table: `control` is the table (for `@on(..., "#id")` selectors)."""
+
+        def __init__(self, table: JobsTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> JobsTable:
+            return self.table
+
+    class RowSelected(TableMessage):
         """Enter, or a click on the cursor row."""
 
         def __init__(self, table: JobsTable, job_id: int) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.job_id = job_id
 
-        @property
-        def control(self) -> JobsTable:
-            return self.table
-
-    class HeaderSelected(Message):
+    class HeaderSelected(TableMessage):
         """A click on a column's header."""
 
         def __init__(self, table: JobsTable, column: str) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.column = column
-
-        @property
-        def control(self) -> JobsTable:
-            return self.table
 
     def __init__(self, clock: Callable[[], datetime] | None = None, *, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 - Textual's name
