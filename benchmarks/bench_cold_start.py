@@ -1,25 +1,29 @@
 """Cold start: `appbuilder-tui --server URL` from fork/exec to its first paint and to job rows on a real pty.
 
 A saved session is in place (as after a first login), the user has 30 realistic jobs. First paint is the
-first frame with the app's name in it (the splash); rows is the newest job's title in the output. Two rows
+first frame with the app's name in it (the neutral splash, drawn before the settings and the client exist:
+they are made after it, tui/app.py `Opener`); rows is the newest job's title in the output. Two rows
 without a terminal say where the time goes: `import tui.app` in a fresh interpreter (the modules the app
 needs before its first frame) and `appbuilder-tui --version` (the command line alone).
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from benchmarks.common import PtyTui, footer, header, row, rss_mb, timing_row
 from benchmarks.server import BenchServer
 
 MARKER = "coldstartmarker"
+Start = tuple[tuple[float, float], tuple[float, float], float]  # (wall, CPU) to paint, to rows; RSS MB
 
 
-def one_start(server: BenchServer) -> tuple[tuple[float, float], tuple[float, float], float]:
+def one_start(server: BenchServer) -> Start:
     """((wall, cpu) to first paint, (wall, cpu) to rows, RSS MB) of one start."""
     tui = PtyTui(server.url, server.config_dir)
     try:
@@ -62,5 +66,33 @@ def main(runs: int) -> None:
     footer()
 
 
-if __name__ == "__main__":
-    main(3 if "--quick" in sys.argv else 10)
+def compare(before: Path, runs: int) -> None:
+    """Before/after on one server: starts interleaved between the checkout at `before` and this one
+    (`python -m tui` runs the checkout in the working directory), so both sides see the same load."""
+    sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
+    header(f"cold start, before/after interleaved (saved session, 30 jobs, n={runs} a side after a warm-up)")
+    found: dict[str, list[Start]] = {name: [] for name in sides}
+    here = Path.cwd()
+    try:
+        with BenchServer() as server:
+            server.seed(30, 0, MARKER)
+            server.start()
+            server.save_session()
+            for _ in range(runs + 1):
+                for name, checkout in sides.items():
+                    os.chdir(checkout)
+                    found[name].append(one_start(server))
+    finally:
+        os.chdir(here)
+    for name, starts in found.items():
+        timing_row(f"{name}: first paint", [s[0] for s in starts[1:]], "<= 300 ms", 0.3)
+        timing_row(f"{name}: job rows", [s[1] for s in starts[1:]], "<= 500 ms", 0.5)
+    footer()
+
+
+if __name__ == "__main__":  # python -m benchmarks.bench_cold_start [--quick] [--against OTHER_CHECKOUT]
+    count = 3 if "--quick" in sys.argv else 10
+    if "--against" in sys.argv:
+        compare(Path(sys.argv[sys.argv.index("--against") + 1]).resolve(), count)
+    else:
+        main(count)

@@ -7,22 +7,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
-import httpx
 from textual import work
 from textual.app import App, ComposeResult
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.theme import Theme
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Static
 from textual.worker import WorkerFailed
 
 from tui import locations
 from tui.bulk import tune_gc
-from tui.commands import APP_BINDINGS, AppBuilderCommands, OpenByTitle
-from tui.config import ConfigError, Settings, save_setting
+from tui.commands import APP_BINDINGS
 from tui.logs import log_path
 from tui.messages import (
     AuthLost,
@@ -35,20 +34,21 @@ from tui.messages import (
     OpenProfile,
 )
 from tui.protocols import Client
-from tui.screens.app_detail import AppDetailScreen
-from tui.screens.apps import AppsScreen
-from tui.screens.create_project import CreateProjectScreen
-from tui.screens.dashboard import DashboardScreen
-from tui.screens.help import HelpScreen, title_of
-from tui.screens.live_build import LiveBuildScreen
-from tui.screens.login import LoginResult, LoginScreen
-from tui.screens.profile import ProfileScreen
-from tui.services import ServerInfo, ServerUnavailable, ServiceError, User
-from tui.services.client import ApiClient
+from tui.services import ServerUnavailable, ServiceError
 from tui.services.connection import ConnectionState
-from tui.services.http import scrub
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.feedback import deliver
+
+# Paint first: what is below (pydantic models, httpx, the screens: about 300 ms of CPU) is imported where it
+# is first used, after the first frame; start-up imports only Textual and the modules above.
+if TYPE_CHECKING:
+    from textual.command import Provider
+    from textual.theme import Theme
+
+    from tui.config import Settings
+    from tui.screens.dashboard import DashboardScreen
+    from tui.screens.login import LoginResult
+    from tui.services import ServerInfo, User
 
 ClientFactory = Callable[[str], Client]
 INTERRUPT_FOREVER = 1e9
@@ -63,23 +63,60 @@ def build_alert(text: str) -> str:
     return f"\a\x1b]9;{clean}\x07\x1b]777;notify;appbuilder;{clean}\x07"
 
 
+def app_commands() -> type[Provider]:
+    """The palette's own provider, imported when the palette first opens."""
+    from tui.palette import AppBuilderCommands
+
+    return AppBuilderCommands
+
+
+def open_by_title() -> type[Provider]:
+    from tui.palette import OpenByTitle
+
+    return OpenByTitle
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What an `Opener` makes once the first frame is on screen: the client, the settings, and how to
+    make a client for another server URL."""
+
+    client: Client
+    settings: Settings
+    client_factory: ClientFactory | None = None
+
+
+Opener = Callable[[], Opened]  # runs in a thread: imports and reads the config without blocking the screen
+
+
 class AppBuilderApp(App[None]):
     """The shell; implements `ScreenHost` (tui/protocols.py), what screens reach through `self.host`."""
 
     CSS_PATH = "app.tcss"
     TITLE = "appbuilder"
-    COMMANDS = {AppBuilderCommands, OpenByTitle}  # one ordered list, plus jobs and apps by title (search)
+    COMMANDS = {app_commands, open_by_title}  # one ordered list, plus jobs and apps by title (search)
     BINDINGS = APP_BINDINGS
     INTERRUPT_SECONDS = 3.0  # a second ctrl+c within this quits even with typed text
 
     connection_state: reactive[ConnectionState] = reactive(ConnectionState.CONNECTING)
 
-    def __init__(self, client: Client, dev_mode: bool = False, server_info: ServerInfo | None = None, *,
-                 client_factory: ClientFactory | None = None,
-                 clock: Callable[[], datetime] | None = None, settings: Settings | None = None) -> None:
+    def __init__(self, client: Client | None = None, dev_mode: bool = False,
+                 server_info: ServerInfo | None = None, *, client_factory: ClientFactory | None = None,
+                 clock: Callable[[], datetime] | None = None, settings: Settings | None = None,
+                 opener: Opener | None = None) -> None:
+        """Either a `client` (tests, the demo) or an `opener` that makes it after the first frame."""
         super().__init__()
-        self.settings = settings if settings is not None else Settings.model_construct()  # defaults only
-        self.client: Client = client
+        if client is None and opener is None:
+            raise ValueError("AppBuilderApp needs a client or an opener")
+        if settings is None and opener is None:
+            from tui.config import Settings
+
+            settings = Settings.model_construct()  # defaults only
+        if settings is not None:
+            self.settings: Settings = settings
+        self._client = client
+        self.opener = opener
+        self.open_error: Exception | None = None  # what the opener raised (the app then exits)
         self.server_info = server_info
         self.dev_mode = dev_mode  # --dev (or --demo) only: what the server allows is checked on use
         self.user: User | None = None
@@ -88,16 +125,71 @@ class AppBuilderApp(App[None]):
         self.interrupted_at = -INTERRUPT_FOREVER
         self.followed_builds: set[int] = set()  # jobs whose Live build screen was opened: alert when they end
 
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise RuntimeError("no client yet: the opener makes it after the first frame")
+        return self._client
+
+    @client.setter
+    def client(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def client_if_open(self) -> Client | None:
+        """The client, or None before the opener has made one (or when it failed)."""
+        return self._client
+
     # ----- start-up ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield ConnectionIndicator(id="splash-connection")
-        yield Static(f"appbuilder — connecting to {self.client.server_url}…", id="splash")
+        """A neutral frame (neither login nor dashboard) until the session is known; the connection line
+        once there is a client to connect with."""
+        if self._client is not None:
+            yield ConnectionIndicator(id="splash-connection")
+        yield Static(self.splash_text(), id="splash")
+
+    def splash_text(self) -> str:
+        if self._client is None:
+            return "appbuilder — starting…"
+        return f"appbuilder — connecting to {self._client.server_url}…"
 
     def on_mount(self) -> None:
         tune_gc()
+        if self._client is not None:
+            self.started(self._client)
+            self.boot()
+        else:  # paint first: the opener's thread would share the CPU with the first frame
+            self.call_after_refresh(self.boot)
+
+    def started(self, client: Client) -> None:
+        """The client and settings exist: apply the settings, watch for a lost session."""
         self.apply_settings()
-        self.install_auth_hook(self.client)
-        self.boot()
+        self.install_auth_hook(client)
+
+    async def open(self, opener: Opener) -> bool:
+        """Make the client and settings in a thread (the first frame is already painting), and import the
+        first screens there too; False if that failed (the app exits; `run_tui` reports `open_error`)."""
+        def open_and_warm() -> Opened:
+            opened = opener()
+            from tui.screens import dashboard, login  # noqa: F401 - imported here, off the event loop
+
+            return opened
+
+        try:
+            opened = await asyncio.to_thread(open_and_warm)
+        except Exception as err:  # noqa: BLE001 - a config mistake ends the app with its one line
+            self.open_error = err
+            self.exit(return_code=1)
+            return False
+        self.settings = opened.settings
+        self.dev_mode = self.dev_mode or opened.settings.dev
+        self.client_factory = opened.client_factory
+        self._client = opened.client
+        splash = self.query_one("#splash", Static)
+        splash.update(self.splash_text())
+        await self.mount(ConnectionIndicator(id="splash-connection"), before=splash)
+        self.started(opened.client)
+        return True
 
     def apply_settings(self) -> None:
         """The config file's theme and keymap; from then on a theme picked in the palette is saved."""
@@ -112,6 +204,8 @@ class AppBuilderApp(App[None]):
         self.theme_changed_signal.subscribe(self, self.save_theme)
 
     def save_theme(self, theme: Theme) -> None:
+        from tui.config import ConfigError, save_setting
+
         if theme.name == self.settings.theme:
             return
         path = locations.config_file()
@@ -125,6 +219,12 @@ class AppBuilderApp(App[None]):
     @work(exclusive=True, group="boot")
     async def boot(self) -> None:
         """Server info, then the saved session: dashboard if it is valid, else the login form."""
+        if self.opener is not None and self._client is None and not await self.open(self.opener):
+            return
+        from tui.screens.dashboard import DashboardScreen
+        from tui.screens.login import LoginScreen
+        from tui.services.models import User
+
         reason = ""
 
         async def session() -> User | ServiceError | None:
@@ -179,6 +279,8 @@ class AppBuilderApp(App[None]):
         """A client for another server URL, sharing the token store."""
         if self.client_factory is not None:
             return self.client_factory(server_url)
+        from tui.services.client import ApiClient
+
         store = self.client.token_store if isinstance(self.client, ApiClient) else None
         return ApiClient(server_url, token_store=store)
 
@@ -204,6 +306,8 @@ class AppBuilderApp(App[None]):
             pass
 
     async def after_first_login(self, result: LoginResult | None) -> None:
+        from tui.screens.dashboard import DashboardScreen
+
         if result is None:
             self.exit()
             return
@@ -212,6 +316,8 @@ class AppBuilderApp(App[None]):
         self.push_screen(DashboardScreen())
 
     async def after_relogin(self, result: LoginResult | None) -> None:
+        from tui.screens.dashboard import DashboardScreen
+
         if result is None:
             self.exit()
             return
@@ -223,6 +329,8 @@ class AppBuilderApp(App[None]):
         self.notify(f"Logged in as {result.user.username}.")
 
     def on_auth_lost(self, message: AuthLost) -> None:
+        from tui.screens.login import LoginScreen
+
         login = next((s for s in self.screen_stack if isinstance(s, LoginScreen)), None)
         if login is not None:  # already asking: just say why
             login.show_reason(message.reason)
@@ -234,9 +342,14 @@ class AppBuilderApp(App[None]):
 
     # ----- navigation -------------------------------------------------------------------------------
     def dashboard(self) -> DashboardScreen | None:
+        from tui.screens.dashboard import DashboardScreen
+
         return next((s for s in reversed(self.screen_stack) if isinstance(s, DashboardScreen)), None)
 
     def on_open_job(self, message: OpenJob) -> None:
+        from tui.screens.create_project import CreateProjectScreen
+        from tui.screens.live_build import LiveBuildScreen
+
         screen = LiveBuildScreen(message.job_id)
         if isinstance(self.screen, CreateProjectScreen):  # the new project's build replaces its form
             self.switch_screen(screen)
@@ -270,15 +383,23 @@ class AppBuilderApp(App[None]):
             self._driver.flush()
 
     def on_open_app(self, message: OpenApp) -> None:
+        from tui.screens.app_detail import AppDetailScreen
+
         self.push_screen(AppDetailScreen(message.app_id))
 
     def on_open_apps(self, message: OpenApps) -> None:
+        from tui.screens.apps import AppsScreen
+
         self.push_screen(AppsScreen())
 
     def on_open_profile(self, message: OpenProfile) -> None:
+        from tui.screens.profile import ProfileScreen
+
         self.push_screen(ProfileScreen())
 
     def on_new_project(self, message: NewProject) -> None:
+        from tui.screens.create_project import CreateProjectScreen
+
         if not isinstance(self.screen, CreateProjectScreen):
             self.push_screen(CreateProjectScreen())
 
@@ -291,10 +412,19 @@ class AppBuilderApp(App[None]):
             board.jobs_changed()
 
     # ----- global actions (bindings and command palette) ------------------------------------------
+    def action_command_palette(self) -> None:
+        """Not before the client exists (the first fraction of a second): its commands need it."""
+        if self._client is not None:
+            super().action_command_palette()
+
     def logged_in(self) -> bool:
+        from tui.screens.login import LoginScreen
+
         return self.user is not None and not isinstance(self.screen, LoginScreen)
 
     def action_dashboard(self) -> None:
+        from tui.screens.dashboard import DashboardScreen
+
         if not self.logged_in():
             return
         board = self.dashboard()
@@ -337,12 +467,16 @@ class AppBuilderApp(App[None]):
             board.action_purge()
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, title_of
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(current=title_of(type(self.screen).__name__), dev=self.dev_mode))
 
     def action_interrupt(self) -> None:
         """ctrl+c quits, as in any terminal program; with typed text in focus it asks for a second press."""
+        from textual.widgets import Input, TextArea
+
         now = time.monotonic()
         focused = self.focused
         typed = (isinstance(focused, Input) and bool(focused.value)) or (
@@ -355,6 +489,9 @@ class AppBuilderApp(App[None]):
                     severity="warning", timeout=self.INTERRUPT_SECONDS)
 
     async def action_back(self) -> None:
+        from tui.screens.dashboard import DashboardScreen
+        from tui.screens.login import LoginScreen
+
         top = self.screen
         if isinstance(top, LoginScreen | DashboardScreen) or len(self.screen_stack) <= 1:
             return
@@ -368,6 +505,10 @@ class AppBuilderApp(App[None]):
         """Nothing escapes as a traceback on screen: service and network errors become a notification; any
         other error is logged with its traceback (tui/logs.py) and, from a worker, a notification too (the
         screen keeps working). Elsewhere the app stops with one line (tests keep Textual's re-raise)."""
+        import httpx
+
+        from tui.services.http import scrub
+
         cause = error.error if isinstance(error, WorkerFailed) else error
         if isinstance(cause, ServiceError):
             self.report(cause)

@@ -13,14 +13,13 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from tui.services import models
-from tui.services.connection import ConnectionState
-from tui.services.errors import ServiceError
-from tui.services.models import App, AppSummary, Job, JobMessage, JobPage, ServerInfo, Session, User
-from tui.services.socket import SocketClient
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the TUI's first frame must not wait for pydantic or websockets
     from textual.app import App as TextualApp
+
+    from tui.services import models
+    from tui.services.connection import ConnectionState
+    from tui.services.errors import ServiceError
+    from tui.services.models import App, AppSummary, Job, JobMessage, JobPage, ServerInfo, Session, User
 
 
 # ----- the client, by role ------------------------------------------------------------------------------
@@ -85,7 +84,17 @@ class AppsClient(Protocol):
 
 
 @runtime_checkable
-class Client(SessionClient, JobsClient, MessagesClient, AppsClient, SocketClient, Protocol):
+class LiveClient(Protocol):
+    """What a job socket needs besides jobs and messages (`tui.services.socket.SocketClient`, restated here
+    so this module does not import the socket)."""
+
+    def ws_url(self, job_id: int) -> str: ...
+    async def access_token(self) -> str: ...
+    async def refresh(self) -> None: ...
+
+
+@runtime_checkable
+class Client(SessionClient, JobsClient, MessagesClient, AppsClient, LiveClient, Protocol):
     """Everything the TUI asks of the server: what `ApiClient` is."""
 
 

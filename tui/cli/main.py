@@ -144,28 +144,39 @@ async def run_command(args: argparse.Namespace) -> int:
 
 
 async def run_tui(args: argparse.Namespace) -> int:
+    """Paint first: the app starts with Textual alone; the settings, the client (pydantic, httpx) and the
+    first screens are made by `open_session` in a thread once the first frame is on screen."""
     # Start-up creates tens of thousands of long-lived objects (modules, classes, the app) and no garbage
-    # worth a pass: the collector would scan them again and again (~10% of start-up CPU). They are frozen
-    # once the app exists (never scanned again), then collection resumes.
+    # worth a pass: the collector would scan them again and again (~10% of start-up CPU). It is paused until
+    # the session is open; the start-up objects are then frozen (never scanned again) and collection resumes.
     gc.disable()
-    try:
-        from tui.app import AppBuilderApp
-        from tui.cli.context import Context
-        from tui.logs import setup_logging
+    from tui.app import AppBuilderApp, Opened
 
-        ctx = Context.load(args)
-        setup_logging()
-        client = ctx.client(saved_session=True)
-        app = AppBuilderApp(client, dev_mode=ctx.settings.dev,
-                            client_factory=lambda url: ctx.client_for(url))
-        app.settings = ctx.settings  # theme, keymap, ...: for the screens to apply
-    finally:
-        gc.freeze()
-        gc.enable()
+    made: list[Any] = []
+
+    def open_session() -> Opened:
+        try:
+            from tui.cli.context import Context
+            from tui.logs import setup_logging
+
+            ctx = Context.load(args)
+            setup_logging()
+            made.append(ctx.client(saved_session=True))
+            return Opened(made[0], ctx.settings, client_factory=ctx.client_for)
+        finally:
+            gc.freeze()
+            gc.enable()
+
+    app = AppBuilderApp(opener=open_session)
     try:
         await app.run_async()
     finally:
-        if app.client is not client:
-            await app.client.aclose()
-        await client.aclose()
+        gc.enable()  # if the app ended before the opener ran
+        current = app.client_if_open
+        if current is not None and (not made or current is not made[0]):
+            await current.aclose()
+        for client in made:
+            await client.aclose()
+    if app.open_error is not None:
+        raise app.open_error
     return app.return_code or 0

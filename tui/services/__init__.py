@@ -1,8 +1,14 @@
-"""The only layer of the TUI that talks to the network. Screens import from here (see docs/services.md)."""
+"""The only layer of the TUI that talks to the network. Screens import from here (see docs/services.md).
 
-from tui.services.client import ApiClient
+The errors and the connection state are imported at once; the rest (client, models, socket: httpx,
+pydantic, websockets, about 170 ms) on first use, so the TUI can paint its first frame before loading them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tui.services.connection import ConnectionState
-from tui.services.dialects import event_from_message, translate_frame
 from tui.services.errors import (
     AuthRequired,
     Conflict,
@@ -13,40 +19,44 @@ from tui.services.errors import (
     ServiceError,
     ValidationFailed,
 )
-from tui.services.events import (
-    ApiFallbackEvent,
-    AppReadyEvent,
-    ChatEvent,
-    ChatQueued,
-    ConnectionEvent,
-    ErrorEvent,
-    Event,
-    JobEvent,
-    JobGoneEvent,
-    JobSnapshotEvent,
-    PrdEvent,
-    StatusEvent,
-    StepEvent,
-    WarningEvent,
-)
-from tui.services.job_updates import apply_event, settled
-from tui.services.models import (
-    App,
-    AppFile,
-    AppSummary,
-    Architecture,
-    Component,
-    Job,
-    JobMessage,
-    JobPage,
-    Link,
-    ServerInfo,
-    Session,
-    Stage,
-    User,
-)
-from tui.services.socket import JobSocket
-from tui.services.tokens import TokenStore
+
+if TYPE_CHECKING:
+    from tui.services.client import ApiClient
+    from tui.services.dialects import event_from_message, translate_frame
+    from tui.services.events import (
+        ApiFallbackEvent,
+        AppReadyEvent,
+        ChatEvent,
+        ChatQueued,
+        ConnectionEvent,
+        ErrorEvent,
+        Event,
+        JobEvent,
+        JobGoneEvent,
+        JobSnapshotEvent,
+        PrdEvent,
+        StatusEvent,
+        StepEvent,
+        WarningEvent,
+    )
+    from tui.services.job_updates import apply_event, settled
+    from tui.services.models import (
+        App,
+        AppFile,
+        AppSummary,
+        Architecture,
+        Component,
+        Job,
+        JobMessage,
+        JobPage,
+        Link,
+        ServerInfo,
+        Session,
+        Stage,
+        User,
+    )
+    from tui.services.socket import JobSocket
+    from tui.services.tokens import TokenStore
 
 __all__ = [
     "ApiClient", "ApiFallbackEvent", "App", "AppFile", "AppReadyEvent", "AppSummary", "Architecture",
@@ -57,3 +67,14 @@ __all__ = [
     "ServiceError", "Session", "Stage", "StatusEvent", "StepEvent", "TokenStore", "User", "ValidationFailed",
     "WarningEvent", "apply_event", "settled", "event_from_message", "translate_frame",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Any other name: load the heavy half once (plain imports, no import by string), then it is a global."""
+    if name not in __all__:
+        raise AttributeError(f"module 'tui.services' has no attribute {name!r}")
+    from tui.services import client, dialects, events, job_updates, models, socket, tokens
+
+    for module in (client, dialects, events, job_updates, models, socket, tokens):
+        globals().update({key: getattr(module, key) for key in __all__ if hasattr(module, key)})
+    return globals()[name]
