@@ -168,6 +168,54 @@ class TestCursorPagination:
             "next": None, "previous": None, "results": []}
 
 
+def count_queries(queries: CaptureQueriesContext) -> int:
+    return len([q for q in queries if "COUNT(" in q["sql"].upper()])
+
+
+class TestCachedCount:
+    """Unfiltered offset pages reuse the user's job count; every create or delete here forgets it."""
+
+    def test_second_page_reuses_the_count(self, api: APIClient) -> None:
+        make_jobs(api, 3)
+        assert api.get("/api/jobs/?limit=2").json()["count"] == 3
+        with CaptureQueriesContext(connection) as queries:
+            page = api.get("/api/jobs/?limit=2&offset=2").json()
+        assert page["count"] == 3 and len(page["results"]) == 1 and count_queries(queries) == 0
+
+    def test_create_delete_and_purge_show_at_once(self, api: APIClient) -> None:
+        ids = make_jobs(api, 2)
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 2
+        create(api, "one more")
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 3
+        assert api.delete(f"/api/jobs/{ids[0]}/").status_code == 204
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 2
+        assert api.delete("/api/jobs/purge/").status_code == 200
+        empty = {"count": 0, "next": None, "previous": None, "results": []}
+        assert api.get("/api/jobs/?limit=1").json() == empty
+
+    def test_filtered_lists_count_every_time(self, api: APIClient) -> None:
+        make_jobs(api, 3)
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 3
+        Job.objects.filter(title="Job 0").update(status=Job.Status.FAILED)  # no signal: counted afresh
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/jobs/?limit=1&status=failed").json()["count"] == 1
+            assert api.get("/api/jobs/?limit=1&search=Job 2").json()["count"] == 1
+        assert count_queries(queries) == 2
+
+    def test_counts_are_per_user(self, api: APIClient, other_api: APIClient) -> None:
+        make_jobs(api, 2)
+        make_jobs(other_api, 1)
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 2
+        assert other_api.get("/api/jobs/?limit=1").json()["count"] == 1
+
+    def test_zero_seconds_counts_every_request(self, api: APIClient, settings: Any) -> None:
+        settings.JOB_COUNT_CACHE_SECONDS = 0
+        ids = make_jobs(api, 2)
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 2
+        Job.objects.filter(pk=ids[0]).delete()  # as another process would: no view, no forget
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 1
+
+
 def test_live_summary_cursor_pages_over_http(live_server: LiveServer, fresh_user: dict) -> None:
     """The same contract on the real server: next links stay on its origin and carry every parameter."""
     with httpx.Client(base_url=f"{live_server.url}/api",
