@@ -21,6 +21,7 @@ from . import flood, pipeline
 from .counts import count_key, forget_owner, job_counts
 from .listing import JobCursorPagination, JobListQuery, OptionalLimitOffsetPagination
 from .models import App, Job, JobMessage, derive_title
+from .rendering import FastJSONRenderer
 from .serializers import (
     AppSerializer,
     AppSummarySerializer,
@@ -49,6 +50,7 @@ class OwnedObjectMixin:
 class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = JobSerializer
     pagination_class = OptionalLimitOffsetPagination
+    renderer_classes = [FastJSONRenderer]
     list_query: dict[str, Any]
 
     def get_queryset(self) -> QuerySet[Job]:

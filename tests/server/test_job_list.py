@@ -12,9 +12,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from server.jobs.models import Job
+from server.jobs.rendering import FastJSONRenderer
 from tests.support.live_server import LiveServer
 
 SUMMARY_KEYS = {"id", "title", "initial_prompt", "status", "current_stage", "stage_progress", "app_id",
@@ -235,3 +238,26 @@ def test_live_summary_cursor_pages_over_http(live_server: LiveServer, fresh_user
         for params in ({"updated_after": "soon"}, {"pagination": "cursor", "cursor": "garbage"}):
             r = http.get("/jobs/", params=params)
             assert r.status_code == 400 and r.headers["content-type"] == "application/json"
+
+
+class TestRenderer:
+    """The jobs views' orjson renderer writes DRF's bytes, and hands what it cannot write to DRF."""
+
+    @pytest.mark.parametrize("data", [
+        {"count": 2, "next": None, "results": [{"title": "é \u2028 \u2029 \x1f \" \\ 😀", "n": -0.5}]},
+        [{"a": None, "b": [1, 2.5, 1e16, 2**63 - 1]}], {},
+    ])
+    def test_same_bytes_as_drf(self, data: Any) -> None:
+        assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+
+    @pytest.mark.parametrize("data", [
+        {"big": 2**70}, {"at": timezone.now()}, {"detail": gettext_lazy("Not found.")},
+    ])
+    def test_what_orjson_cannot_write_goes_to_drf(self, data: Any) -> None:
+        assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+
+    def test_indent_and_errors_as_before(self, api: APIClient) -> None:
+        make_jobs(api, 1)
+        pretty = api.get("/api/jobs/", HTTP_ACCEPT="application/json; indent=2")
+        assert pretty.content.startswith(b"[\n  {")
+        assert api.get("/api/jobs/?status=nope").json() == {"status": ["Unknown status: nope."]}
