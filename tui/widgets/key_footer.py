@@ -11,6 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # the key widget Footer itself composes
 
@@ -24,9 +25,39 @@ def key_width(app_key: str, description: str) -> int:
 
 
 class KeyFooter(Footer):
+    """Recomposes only when what it shows changes, at most once per refresh.
+
+    Textual's Footer recomposes on every `bindings_updated_signal`; while a screen mounts that signal fires
+    about ten times with the same keys, and each recompose styles a fresh row of FooterKeys (~85 ms of a
+    cold start)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.laid_out_for = 0
+        self.shown_keys: tuple[object, ...] | None = None  # what the last compose drew
+        self.recompose_pending = False
+
+    def signature(self) -> tuple[object, ...]:
+        """Everything compose() draws from: the width, the keys shown, their state, the palette key."""
+        width = self.app.size.width
+        shown = tuple((b.key, b.action, b.description, enabled, tooltip)
+                      for b, enabled, tooltip in self.fitting(width))
+        palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        palette_key = (palette[1].key, palette[2], palette[3]) if palette is not None else None
+        return (width, shown, palette_key, self.show_command_palette, self.compact)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self.recompose_pending:
+            self.recompose_pending = True
+            self.call_after_refresh(self.recompose_if_changed)
+
+    async def recompose_if_changed(self) -> None:
+        self.recompose_pending = False
+        if self.is_attached and self.signature() != self.shown_keys:
+            await self.recompose()
 
     def entries(self) -> list[Entry]:
         seen: dict[str, Entry] = {}
@@ -57,6 +88,7 @@ class KeyFooter(Footer):
         if not getattr(self, "_bindings_ready", True):
             return
         self.laid_out_for = self.app.size.width
+        self.shown_keys = self.signature()
         shown = self.fitting(self.laid_out_for)
         self.styles.grid_size_columns = len(shown)
         for binding, enabled, tooltip in shown:
