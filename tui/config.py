@@ -21,6 +21,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -160,6 +161,10 @@ def load_settings(path: Path, **flags: Any) -> Settings:
         return Settings(**given)
     except ValidationError as err:
         raise ConfigError(describe(err, path, given)) from None
+    except SettingsError as err:  # a value in the environment that does not parse (a table that is not JSON)
+        field = str(err).split('"')[1] if str(err).count('"') >= 2 else "?"
+        raise ConfigError(f"env {ENV_PREFIX}{field.upper()}: not valid JSON (a table is given as a JSON "
+                          f"object, e.g. '{{\"app.quit\": \"ctrl+q\"}}')") from None
     finally:
         TOML_FILE.reset(reset)
 

@@ -102,6 +102,14 @@ def test_env_and_flag_errors_name_the_variable_or_flag(tmp_path: Path, monkeypat
     assert error_of(tmp_path / "none.toml", timeout=-1).startswith("--timeout: ")
 
 
+def test_a_table_in_the_env_that_is_not_json_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    monkeypatch.setenv("APPBUILDER_TUI_KEYMAP", "app.quit=ctrl+q")
+    assert error_of(tmp_path / "none.toml").startswith("env APPBUILDER_TUI_KEYMAP: not valid JSON")
+    monkeypatch.setenv("APPBUILDER_TUI_KEYMAP", '{"app.quit": "ctrl+q"}')
+    assert load_settings(tmp_path / "none.toml").keymap == {"app.quit": "ctrl+q"}
+
+
 def test_unknown_profile_lists_the_known_ones(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, EXAMPLE))
     with pytest.raises(ConfigError, match=r"unknown profile 'prod' \(known: local, staging\)"):
