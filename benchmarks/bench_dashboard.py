@@ -158,7 +158,8 @@ def one_size(size: int, starts: int, trials: int) -> None:
 def main(argv: list[str]) -> None:
     large = "--large" in argv
     quick = "--quick" in argv
-    for size in (1_000, 10_000, *((50_000,) if large else ())):
+    only = [int(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--size=")]  # e.g. --size=10000
+    for size in only or (1_000, 10_000, *((50_000,) if large else ())):
         if quick:
             one_size(size // 5, 1, 2)
         else:

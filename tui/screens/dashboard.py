@@ -314,10 +314,13 @@ class DashboardScreen(Screen[None]):
             self.set_state("ready", f"{len(shown)} of {len(self.index)} projects{needle}")
 
     def set_state(self, state: str, text: str) -> None:
-        self.state = state
+        """Same state, one line (a filter keystroke): the label is only repainted, no layout pass."""
         label = self.query_one("#dash-state", Static)
-        label.update(Text(text))
-        label.set_classes(f"-{state}")
+        same_shape = state == self.state and len(text) < label.content_size.width
+        self.state = state
+        label.update(Text(text), layout=not same_shape)
+        if not same_shape:
+            label.set_classes(f"-{state}")
 
     def selected_id(self) -> int | None:
         return self.table.selected_id
