@@ -95,6 +95,8 @@ ACCESS_TOKEN_LIFETIME = env_float("ACCESS_TOKEN_LIFETIME", 300)
 REFRESH_TOKEN_LIFETIME = env_float("REFRESH_TOKEN_LIFETIME", 86400)
 # REST requests re-read their user row at most this often (server/authentication/jwt_auth.py); 0: always
 USER_CACHE_SECONDS = max(0.0, env_float("USER_CACHE_SECONDS", 5))
+# How long an unfiltered jobs list trusts its cached count (server/jobs/counts.py); 0 counts every request
+JOB_COUNT_CACHE_SECONDS = max(0.0, env_float("JOB_COUNT_CACHE_SECONDS", 2))
 SEED_DEMO = env_bool("APPBUILDER_SEED_DEMO")
 # Per client address (DRF rate syntax, "N/s|m|h|d"): brute force on login/register/refresh answers 429.
 AUTH_THROTTLE_RATES = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -93,6 +94,12 @@ class OptionalLimitOffsetPagination(LimitOffsetPagination):
 
     default_limit = None
     max_limit = 1000
+    # Set by the view for an unfiltered list: (how to count) -> count, from counts.job_counts.
+    cached_count: Callable[[Callable[[], int]], int] | None = None
+
+    def get_count(self, queryset: Any) -> int:
+        count = super().get_count
+        return count(queryset) if self.cached_count is None else self.cached_count(lambda: count(queryset))
 
 
 class JobCursorPagination(CursorPagination):

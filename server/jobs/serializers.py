@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, Substr
 from rest_framework import serializers
 
 from server.validation import IdField, StrictCharField
@@ -17,10 +18,12 @@ from .services import iso
 PROMPT_SUMMARY_CHARS = 300
 # Columns read for each representation: rows are read as dicts (`job_rows`), not model instances, which
 # costs a third of the time for a page of jobs.
-FULL_COLUMNS = ("id", "title", "initial_prompt", "status", "current_stage", "stages", "prd", "app_id",
+# `stages` is read as its JSON text (`stages_text`) and decoded by orjson: a quarter of the time of the
+# JSONField's own json.loads per row.
+FULL_COLUMNS = ("id", "title", "initial_prompt", "status", "current_stage", "stages_text", "prd", "app_id",
                 "created_at", "updated_at")
-SUMMARY_COLUMNS = ("id", "title", "prompt_head", "status", "current_stage", "stages", "app_id", "created_at",
-                   "updated_at")
+SUMMARY_COLUMNS = ("id", "title", "prompt_head", "status", "current_stage", "stages_text", "app_id",
+                   "created_at", "updated_at")
 
 
 
@@ -29,11 +32,16 @@ def job_rows(queryset: QuerySet[Job], summary: bool = False) -> QuerySet[Job, di
 
     The app id is a subquery, not a join, so that counting the rows (offset pages) reads the jobs alone."""
     app = App.objects.filter(job_id=OuterRef("pk")).order_by().values("id")[:1]
-    queryset = queryset.annotate(app_id=Subquery(app))
+    queryset = queryset.annotate(app_id=Subquery(app), stages_text=Cast("stages", TextField()))
     if summary:
         queryset = queryset.annotate(prompt_head=Substr("initial_prompt", 1, PROMPT_SUMMARY_CHARS))
         return queryset.values(*SUMMARY_COLUMNS)
     return queryset.values(*FULL_COLUMNS)
+
+
+def stages(row: dict[str, Any]) -> Any:
+    text = row["stages_text"]
+    return None if text is None else orjson.loads(text)
 
 
 def job_dict(row: dict[str, Any]) -> dict[str, Any]:
@@ -43,7 +51,7 @@ def job_dict(row: dict[str, Any]) -> dict[str, Any]:
         "initial_prompt": row["initial_prompt"],
         "status": row["status"],
         "current_stage": row["current_stage"],
-        "stages": row["stages"],
+        "stages": stages(row),
         "prd": row["prd"],
         "app_id": row["app_id"],
         "created_at": iso(row["created_at"]),
@@ -70,7 +78,7 @@ def job_summary(row: dict[str, Any]) -> dict[str, Any]:
         "initial_prompt": row["prompt_head"],
         "status": row["status"],
         "current_stage": row["current_stage"],
-        "stage_progress": stage_progress(row["current_stage"], row["stages"]),
+        "stage_progress": stage_progress(row["current_stage"], stages(row)),
         "app_id": row["app_id"],
         "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]),

@@ -18,8 +18,10 @@ from server.errors import Conflict
 from server.validation import parse_id, reject_unknown_fields
 
 from . import flood, pipeline
+from .counts import count_key, forget_owner, job_counts
 from .listing import JobCursorPagination, JobListQuery, OptionalLimitOffsetPagination
 from .models import App, Job, JobMessage, derive_title
+from .rendering import FastJSONRenderer
 from .serializers import (
     AppSerializer,
     AppSummarySerializer,
@@ -48,6 +50,7 @@ class OwnedObjectMixin:
 class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = JobSerializer
     pagination_class = OptionalLimitOffsetPagination
+    renderer_classes = [FastJSONRenderer]
     list_query: dict[str, Any]
 
     def get_queryset(self) -> QuerySet[Job]:
@@ -84,7 +87,14 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         if not hasattr(self, "_paginator"):
             cursor = self.action == "list" and self.list_query["pagination"] == "cursor"
             self._paginator = JobCursorPagination() if cursor else OptionalLimitOffsetPagination()
+            if self.action == "list" and not cursor and self._unfiltered():
+                self._paginator.cached_count = functools.partial(job_counts.get, count_key(self.request.user))
         return self._paginator
+
+    def _unfiltered(self) -> bool:
+        """All the user's jobs (any ordering or view): the count is the user's job count."""
+        query = self.list_query
+        return not query["search"] and not query["status"] and "updated_after" not in query
 
     def _read(self, job_id: int) -> dict[str, Any]:
         return JobSerializer(job_rows(self.get_queryset()).get(pk=job_id)).data
@@ -116,6 +126,7 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         job_id = job.pk
         with transaction.atomic():
             job.delete()
+            forget_owner(request.user.pk)
             transaction.on_commit(lambda: broadcast_job_deleted(job_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -165,6 +176,7 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         with transaction.atomic():
             ids = list(Job.objects.filter(owner=request.user).values_list("pk", flat=True))
             Job.objects.filter(owner=request.user).delete()
+            forget_owner(request.user.pk)
             transaction.on_commit(lambda: [broadcast_job_deleted(i) for i in ids])
         return Response({"deleted": len(ids)})
 

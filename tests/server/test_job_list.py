@@ -12,9 +12,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from server.jobs.models import Job
+from server.jobs.rendering import FastJSONRenderer
 from tests.support.live_server import LiveServer
 
 SUMMARY_KEYS = {"id", "title", "initial_prompt", "status", "current_stage", "stage_progress", "app_id",
@@ -168,6 +171,54 @@ class TestCursorPagination:
             "next": None, "previous": None, "results": []}
 
 
+def count_queries(queries: CaptureQueriesContext) -> int:
+    return len([q for q in queries if "COUNT(" in q["sql"].upper()])
+
+
+class TestCachedCount:
+    """Unfiltered offset pages reuse the user's job count; every create or delete here forgets it."""
+
+    def test_second_page_reuses_the_count(self, api: APIClient) -> None:
+        make_jobs(api, 3)
+        assert api.get("/api/jobs/?limit=2").json()["count"] == 3
+        with CaptureQueriesContext(connection) as queries:
+            page = api.get("/api/jobs/?limit=2&offset=2").json()
+        assert page["count"] == 3 and len(page["results"]) == 1 and count_queries(queries) == 0
+
+    def test_create_delete_and_purge_show_at_once(self, api: APIClient) -> None:
+        ids = make_jobs(api, 2)
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 2
+        create(api, "one more")
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 3
+        assert api.delete(f"/api/jobs/{ids[0]}/").status_code == 204
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 2
+        assert api.delete("/api/jobs/purge/").status_code == 200
+        empty = {"count": 0, "next": None, "previous": None, "results": []}
+        assert api.get("/api/jobs/?limit=1").json() == empty
+
+    def test_filtered_lists_count_every_time(self, api: APIClient) -> None:
+        make_jobs(api, 3)
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 3
+        Job.objects.filter(title="Job 0").update(status=Job.Status.FAILED)  # no signal: counted afresh
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/jobs/?limit=1&status=failed").json()["count"] == 1
+            assert api.get("/api/jobs/?limit=1&search=Job 2").json()["count"] == 1
+        assert count_queries(queries) == 2
+
+    def test_counts_are_per_user(self, api: APIClient, other_api: APIClient) -> None:
+        make_jobs(api, 2)
+        make_jobs(other_api, 1)
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 2
+        assert other_api.get("/api/jobs/?limit=1").json()["count"] == 1
+
+    def test_zero_seconds_counts_every_request(self, api: APIClient, settings: Any) -> None:
+        settings.JOB_COUNT_CACHE_SECONDS = 0
+        ids = make_jobs(api, 2)
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 2
+        Job.objects.filter(pk=ids[0]).delete()  # as another process would: no view, no forget
+        assert api.get("/api/jobs/?limit=1").json()["count"] == 1
+
+
 def test_live_summary_cursor_pages_over_http(live_server: LiveServer, fresh_user: dict) -> None:
     """The same contract on the real server: next links stay on its origin and carry every parameter."""
     with httpx.Client(base_url=f"{live_server.url}/api",
@@ -187,3 +238,26 @@ def test_live_summary_cursor_pages_over_http(live_server: LiveServer, fresh_user
         for params in ({"updated_after": "soon"}, {"pagination": "cursor", "cursor": "garbage"}):
             r = http.get("/jobs/", params=params)
             assert r.status_code == 400 and r.headers["content-type"] == "application/json"
+
+
+class TestRenderer:
+    """The jobs views' orjson renderer writes DRF's bytes, and hands what it cannot write to DRF."""
+
+    @pytest.mark.parametrize("data", [
+        {"count": 2, "next": None, "results": [{"title": "é \u2028 \u2029 \x1f \" \\ 😀", "n": -0.5}]},
+        [{"a": None, "b": [1, 2.5, 1e16, 2**63 - 1]}], {},
+    ])
+    def test_same_bytes_as_drf(self, data: Any) -> None:
+        assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+
+    @pytest.mark.parametrize("data", [
+        {"big": 2**70}, {"at": timezone.now()}, {"detail": gettext_lazy("Not found.")},
+    ])
+    def test_what_orjson_cannot_write_goes_to_drf(self, data: Any) -> None:
+        assert FastJSONRenderer().render(data) == JSONRenderer().render(data)
+
+    def test_indent_and_errors_as_before(self, api: APIClient) -> None:
+        make_jobs(api, 1)
+        pretty = api.get("/api/jobs/", HTTP_ACCEPT="application/json; indent=2")
+        assert pretty.content.startswith(b"[\n  {")
+        assert api.get("/api/jobs/?status=nope").json() == {"status": ["Unknown status: nope."]}
