@@ -80,11 +80,12 @@ def is_poll(request: str) -> bool:
 
 
 def list_loads(requests: list[str]) -> tuple[int, int, int]:
-    """(loads started, list pages fetched, polls) among access-log request lines: a load starts at offset
-    0; polls are not loads."""
+    """(loads started, list pages fetched, polls) among access-log request lines: a load starts with an
+    offset-0 page (the rest: offset, `pagination=cursor` or `cursor=` pages); polls are not loads."""
     lists = [r for r in requests if r.startswith("GET /api/jobs/")]
     pages = [r for r in lists if not is_poll(r)]
-    return sum(1 for r in pages if not re.search(r"offset=[1-9]", r)), len(pages), len(lists) - len(pages)
+    loads = sum(1 for r in pages if not re.search(r"offset=[1-9]|cursor", r))
+    return loads, len(pages), len(lists) - len(pages)
 
 
 def one_size(size: int, starts: int, trials: int) -> None:
@@ -158,7 +159,8 @@ def one_size(size: int, starts: int, trials: int) -> None:
 def main(argv: list[str]) -> None:
     large = "--large" in argv
     quick = "--quick" in argv
-    for size in (1_000, 10_000, *((50_000,) if large else ())):
+    only = [int(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--size=")]  # e.g. --size=10000
+    for size in only or (1_000, 10_000, *((50_000,) if large else ())):
         if quick:
             one_size(size // 5, 1, 2)
         else:

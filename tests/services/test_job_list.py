@@ -105,3 +105,21 @@ async def test_summaries_from_the_reference_server(live_server: LiveServer, fres
     changed = await client.changed_jobs(first.updated_at)
     assert [row.id for row in changed] == [second.id]
     await client.aclose()
+
+
+async def test_the_rest_is_read_in_a_stable_order(api: FakeApi, logged_in: ApiClient) -> None:
+    """After the newest page, the rest is asked as keyset pages by id; a server that answers with offset
+    pages anyway is read on in that same order (no job skipped when one changes while loading)."""
+    by_id = [summary(i, 10 - i) for i in range(5, 0, -1)]
+
+    def page(request: httpx.Request) -> Any:
+        offset, limit = int(request.url.params.get("offset", 0)), int(request.url.params["limit"])
+        return {"count": len(by_id), "results": by_id[offset:offset + limit]}
+
+    serve(api, page)
+    got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=2, size=2)]
+    assert got == [(2, 5), (4, 5), (5, 5)]
+    asked = [r.url.params for r in api.requests if r.url.path == "/api/jobs/"]
+    assert "ordering" not in asked[0] and asked[1]["pagination"] == "cursor"
+    assert all(params["ordering"] == "-id" for params in asked[1:])
+    assert [params.get("offset") for params in asked[1:]] == [None, "2", "4"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.screen import Screen
+
 from tests.support.live_server import LiveServer
 from tests.tui.conftest import logged_in_client, until
 from tui.app import AppBuilderApp
@@ -41,4 +43,41 @@ async def test_ten_thousand_jobs_filter_fast(live_server: LiveServer, fresh_user
         await until(pilot, lambda: table.row_count == 2_500, what="filtered rows")
         await pilot.press("escape")
         await until(pilot, lambda: table.row_count == 10_000, what="filter cleared")
+    await client.aclose()
+
+
+async def test_a_filter_key_repaints_without_a_layout_pass(live_server: LiveServer, fresh_user: dict,
+                                                           token_dir: Path, monkeypatch) -> None:
+    """A keystroke in the filter costs a repaint, not a layout of the screen (most of a key's frame at 10k);
+    a layout is still asked when the table's scrollbar goes (fewer rows than fit)."""
+    client = await logged_in_client(live_server.url, token_dir, fresh_user["username"],
+                                    fresh_user["password"])
+    layouts: list[str] = []
+    real_layout = Screen._refresh_layout
+
+    def counted(screen: Screen, *args: object, **kwargs: object) -> None:
+        layouts.append(type(screen).__name__)
+        real_layout(screen, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    app = AppBuilderApp(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.state == "empty")
+        board = app.screen
+        assert isinstance(board, DashboardScreen)
+        board.set_jobs(many_jobs(10_000))
+        await pilot.press("slash", "c")
+        await until(pilot, lambda: "filter 'c'" in str(board.query_one("#dash-state").render()),
+                    what="the status line for 'c'")
+        await pilot.pause()
+        layouts.clear()
+        await pilot.press(*"hes")
+        await until(pilot, lambda: "filter 'ches'" in str(board.query_one("#dash-state").render()),
+                    what="the status line for 'ches'")
+        await pilot.pause()
+        assert board.table.row_count == 2_500 and layouts == []
+        await pilot.press("escape", "slash", *"project", "space", *"9999")  # one row: no scrollbar
+        await until(pilot, lambda: board.table.row_count == 1, what="the one row of project 9999")
+        await pilot.pause()
+        assert layouts and not board.table.show_vertical_scrollbar
     await client.aclose()

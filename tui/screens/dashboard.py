@@ -17,6 +17,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -50,6 +52,13 @@ def job_socket(client: SocketClient, job_id: int) -> AsyncIterable[Event]:
     from tui.services import JobSocket
 
     return JobSocket(client, job_id)
+
+
+class FilterBox(Input):
+    """The filter box: one line of fixed size, so a keystroke repaints it without a layout pass of the screen
+    (Input sets its virtual size on every change; that reactive asks for a layout by default)."""
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
 
 class DashboardScreen(Screen[None]):
@@ -117,7 +126,7 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="dash-header"):
             yield Static("appbuilder · projects", id="dash-title")
             yield ConnectionIndicator(id="dash-connection")
-        box = Input(placeholder="filter: title, prompt, status, stage (enter keeps, escape clears)",
+        box = FilterBox(placeholder="filter: title, prompt, status, stage (enter keeps, escape clears)",
                     id="dash-filter")
         box.can_focus = False  # hidden until `/`: never takes keys meant for the list
         yield box
@@ -314,10 +323,13 @@ class DashboardScreen(Screen[None]):
             self.set_state("ready", f"{len(shown)} of {len(self.index)} projects{needle}")
 
     def set_state(self, state: str, text: str) -> None:
-        self.state = state
+        """Same state, one line (a filter keystroke): the label is only repainted, no layout pass."""
         label = self.query_one("#dash-state", Static)
-        label.update(Text(text))
-        label.set_classes(f"-{state}")
+        same_shape = state == self.state and len(text) < label.content_size.width
+        self.state = state
+        label.update(Text(text), layout=not same_shape)
+        if not same_shape:
+            label.set_classes(f"-{state}")
 
     def selected_id(self) -> int | None:
         return self.table.selected_id

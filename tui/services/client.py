@@ -6,6 +6,7 @@ Raises only `ServiceError` subclasses. The session (tokens, refresh, the token f
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -226,31 +227,65 @@ class ApiClient:
 
     async def job_summary_pages(self, first: int = 200,
                                 size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]:
-        """Every job as a list row, newest change first, a page at a time: yields (all so far, total) after
-        each page. A small first page shows something at once; a job that moved between pages is kept once.
-        Follows a `next` link (same server only) when the server sends no `count` (keyset pages)."""
-        page = await self.list_job_summaries(limit=first)
+        """Every job as a list row, a page at a time: yields (all so far, total) per page that adds rows.
+        The first page is the newest changes (shown at once, with the total); the rest is read in a stable
+        order (`ordering=-id`: no job moves between pages while loading) as keyset pages
+        (`pagination=cursor`, `next` followed on the same server only) or, from a server that ignores that,
+        offset pages. Each page is asked before the one before it is parsed. A job that arrives twice is
+        kept once."""
+        what = "GET /api/jobs/"
+        body = await self._request("GET", "jobs/", params=query(view="summary", limit=first))
+        page = self._parse(JobSummaryPage, body, what)
         jobs = list(page.results)
         seen = {job.id for job in jobs}
         total = page.count if page.count is not None else len(jobs)
         yield jobs, total
-        offset = len(page.results)
-        while True:
-            if page.count is None:
-                if not page.next or not self.same_origin(page.next):
-                    break
-                page = await self._call(JobSummaryPage, "GET", page.next)
-            elif offset < total:
-                page = await self.list_job_summaries(limit=size, offset=offset)
-            else:
-                break
-            if not page.results:
-                break
-            offset += len(page.results)
-            jobs.extend(job for job in page.results if job.id not in seen)
-            seen.update(job.id for job in page.results)
-            total = page.count if page.count is not None else len(jobs)
-            yield jobs, total
+        offset, pending = 0, None
+        if page.count is not None:  # an offset page: the rest in a stable order, from the start
+            if len(jobs) >= total:
+                return
+            pending = self._ask(query(view="summary", limit=size, ordering="-id", pagination="cursor"))
+        else:
+            pending = self._ask_after(body, 0, size)
+            offset = len(page.results)
+        try:
+            while pending is not None:
+                body, pending = await pending, None
+                offset += len(body["results"]) if isinstance(body, dict) and isinstance(body.get("results"),
+                                                                                         list) else 0
+                pending = self._ask_after(body, offset, size)  # travels while this page is parsed
+                page = self._parse(JobSummaryPage, body, what)
+                if not page.results:
+                    return
+                before = len(jobs)
+                jobs.extend(job for job in page.results if job.id not in seen)
+                seen.update(job.id for job in page.results)
+                if page.count is None:
+                    total = max(total, len(jobs))
+                if len(jobs) > before:
+                    yield jobs, total
+        finally:
+            if pending is not None:
+                pending.cancel()
+                pending.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+    def _ask(self, target: str | dict[str, Any]) -> asyncio.Task[Any]:
+        """Send one list request now (its decoded body later)."""
+        if isinstance(target, str):
+            return asyncio.ensure_future(self._request("GET", target))
+        return asyncio.ensure_future(self._request("GET", "jobs/", params=target))
+
+    def _ask_after(self, body: Any, offset: int, size: int) -> asyncio.Task[Any] | None:
+        """The request for the page after `body` (a keyset page's `next` link as given, same server only;
+        or the next offset page in the stable order), or None after the last page or on a malformed one."""
+        if not isinstance(body, dict) or not body.get("results"):
+            return None
+        count, link = body.get("count"), body.get("next")
+        if count is None:
+            return self._ask(link) if isinstance(link, str) and self.same_origin(link) else None
+        if isinstance(count, int) and offset < count:
+            return self._ask(query(view="summary", limit=size, offset=offset, ordering="-id"))
+        return None
 
     async def changed_jobs(self, since: datetime, limit: int = 100) -> list[JobSummary]:
         """Jobs changed after `since` (cheap polling): pages of `updated_after=` until one holds a job not

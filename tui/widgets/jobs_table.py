@@ -19,6 +19,7 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -67,6 +68,7 @@ def fit(text: str, width: int) -> str:
 class JobsTable(ScrollView, can_focus=True):
     """Rows of jobs, one cursor row (see the module docstring)."""
 
+    virtual_size = Reactive(Size(0, 0), layout=False)  # rows come and go per filter key: see show()
     COMPONENT_CLASSES = {"jobs-table--header", "jobs-table--cursor", "jobs-table--even-row",
                          *(f"jobs-table--status-{status}" for status in STATUSES)}
     DEFAULT_CSS = """
@@ -173,7 +175,11 @@ class JobsTable(ScrollView, can_focus=True):
                 pass  # gone (or filtered out): the cursor keeps its row number
         self.cursor = max(0, min(self.cursor, len(ids) - 1))
         self.cursor_id = self.selected_id
-        self.virtual_size = Size(self.virtual_size.width, len(ids) + 1)
+        scrollbar = self.show_vertical_scrollbar
+        self.virtual_size = Size(self.virtual_size.width, len(ids) + 1)  # a repaint, not a layout pass
+        self._scroll_update(self.virtual_size)  # the scrollbar's thumb (Textual does this after a layout)
+        if self.show_vertical_scrollbar != scrollbar:
+            self.refresh(layout=True)  # the scrollbar came or went: the columns move
         self.scroll_to_cursor()
         self.refresh()
 
