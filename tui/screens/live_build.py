@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -49,6 +49,9 @@ from tui.widgets.message_table import MessagesPane, MessageTable, excerpt
 from tui.widgets.prd_view import PrdView
 from tui.widgets.stage_progress import StageProgress
 
+if TYPE_CHECKING:
+    from tui.services.socket import SocketClient
+
 
 class EventSource(Protocol):
     """What the screen needs of a JobSocket."""
@@ -58,7 +61,7 @@ class EventSource(Protocol):
     async def close(self) -> None: ...
 
 
-SocketFactory = Callable[[Any, int, int], EventSource]  # (client, job_id, last_seen_id)
+SocketFactory = Callable[["SocketClient", int, int], EventSource]  # (client, job_id, last_seen_id)
 
 CONNECTION_LABELS = {"connecting": "◌ connecting…", "live": "● live", "reconnecting": "↻ reconnecting…",
                      "closed": "✘ offline", "offline": "✘ offline"}
@@ -73,7 +76,7 @@ PROMPT_REASON = "The prompt can only be edited while the job is collecting requi
 PRD_PLACEHOLDER = "*The PRD appears here once the agent has collected the requirements.*"
 
 
-def default_socket(client: Any, job_id: int, last_seen_id: int) -> EventSource:
+def default_socket(client: SocketClient, job_id: int, last_seen_id: int) -> EventSource:
     from tui.services.socket import JobSocket
 
     return JobSocket(client, job_id, last_seen_id=last_seen_id)
