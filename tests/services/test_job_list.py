@@ -58,15 +58,21 @@ async def test_keyset_pages_follow_next_on_the_same_server_only(api: FakeApi, lo
     assert api.requests[-1].url.params["view"] == "summary"
 
 
+
+def offset_pages(rows: list[Any]) -> Callable[[httpx.Request], Any]:
+    """A server that ignores `pagination`, `view` and `ordering`: LimitOffset pages of `rows` as given."""
+    def page(request: httpx.Request) -> Any:
+        offset, limit = int(request.url.params.get("offset", 0)), int(request.url.params["limit"])
+        return {"count": len(rows), "results": rows[offset:offset + limit]}
+
+    return page
+
+
 async def test_offset_pages_of_full_jobs_from_a_server_without_summaries(api: FakeApi,
                                                                          logged_in: ApiClient) -> None:
     everything = [job(i, i, stages=[{"name": "coding", "progress": 50}], prd="long") for i in range(5, 0, -1)]
 
-    def page(request: httpx.Request) -> Any:
-        offset, limit = int(request.url.params.get("offset", 0)), int(request.url.params["limit"])
-        return {"count": len(everything), "results": everything[offset:offset + limit]}
-
-    serve(api, page)
+    serve(api, offset_pages(everything))
     got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=2, size=2)]
     assert got == [(2, 5), (4, 5), (5, 5)]
 
@@ -112,11 +118,7 @@ async def test_the_rest_is_read_in_a_stable_order(api: FakeApi, logged_in: ApiCl
     pages anyway is read on in that same order (no job skipped when one changes while loading)."""
     by_id = [summary(i, 10 - i) for i in range(5, 0, -1)]
 
-    def page(request: httpx.Request) -> Any:
-        offset, limit = int(request.url.params.get("offset", 0)), int(request.url.params["limit"])
-        return {"count": len(by_id), "results": by_id[offset:offset + limit]}
-
-    serve(api, page)
+    serve(api, offset_pages(by_id))
     got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=2, size=2)]
     assert got == [(2, 5), (4, 5), (5, 5)]
     asked = [r.url.params for r in api.requests if r.url.path == "/api/jobs/"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.command import CommandList, CommandPalette
 
@@ -18,6 +19,18 @@ def hit_titles(options: CommandList) -> list[str]:
     return [str(options.get_option_at_index(i).prompt).splitlines()[0] for i in range(options.option_count)]
 
 
+
+async def pick(pilot: Any, typed: str, wanted: str) -> None:
+    """Open the palette, type, check `wanted` is the first hit, and choose it."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+    await pilot.press(*typed)
+    options = app.screen.query_one(CommandList)
+    await until(pilot, lambda: wanted in hit_titles(options), what=f"hit {wanted!r}")
+    assert hit_titles(options)[0] == wanted
+    await pilot.press("down", "enter")
+
 async def test_palette_opens_a_job_and_an_app_by_title(live_server: LiveServer, fresh_user: dict,
                                                        token_dir: Path) -> None:
     client = await logged_in_client(live_server.url, token_dir, fresh_user["username"],
@@ -28,25 +41,11 @@ async def test_palette_opens_a_job_and_an_app_by_title(live_server: LiveServer, 
     app = AppBuilderApp(client)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="dashboard")
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
-        await pilot.press(*"quokka")
-        options = app.screen.query_one(CommandList)
-        wanted = f"Job #{job.id}: A quokka sighting logger for park rangers"
-        await until(pilot, lambda: wanted in hit_titles(options), what=f"hit {wanted!r}")
-        assert hit_titles(options)[0] == wanted
-        await pilot.press("down", "enter")
+        await pick(pilot, "quokka", f"Job #{job.id}: A quokka sighting logger for park rangers")
         await until(pilot, lambda: screen_name(app) == "LiveBuildScreen", what="live build opened")
         assert app.screen.job_id == job.id  # type: ignore[attr-defined]
 
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette again")
-        await pilot.press(*"App: ", *app_model.name[:6])
-        options = app.screen.query_one(CommandList)
-        wanted = f"App: {app_model.name}"
-        await until(pilot, lambda: wanted in hit_titles(options), what=f"hit {wanted!r}")
-        assert hit_titles(options)[0] == wanted
-        await pilot.press("down", "enter")
+        await pick(pilot, f"App: {app_model.name[:6]}", f"App: {app_model.name}")
         await until(pilot, lambda: screen_name(app) == "AppDetailScreen", what="app detail opened")
         assert app.screen.app_id == app_model.id  # type: ignore[attr-defined]
     await client.aclose()
