@@ -148,6 +148,21 @@ def checked_flag(flag: str, url: str) -> str:
         raise ConfigError(f"{flag}: {err}") from None
 
 
+def unparsable_env_table() -> str:
+    """The one line for a table setting given in the environment that is not a JSON object (env names are
+    matched in any case, as pydantic-settings matches them)."""
+    tables = {f"{ENV_PREFIX}{name}".upper() for name, field in Settings.model_fields.items()
+              if get_origin(field.annotation) is dict}
+    for variable, value in os.environ.items():
+        if variable.upper() in tables:
+            try:
+                json.loads(value)
+            except ValueError:
+                return (f"env {variable.upper()}: not valid JSON (a table is given as a JSON object, "
+                        f"e.g. '{{\"app.quit\": \"ctrl+q\"}}')")
+    return f"a setting in the environment ({ENV_PREFIX}*) could not be read"
+
+
 def load_settings(path: Path, **flags: Any) -> Settings:
     """Settings from `path` (may be missing), the environment and `flags` (None values are ignored)."""
     given = {name: value for name, value in flags.items() if value is not None}
@@ -161,10 +176,8 @@ def load_settings(path: Path, **flags: Any) -> Settings:
         return Settings(**given)
     except ValidationError as err:
         raise ConfigError(describe(err, path, given)) from None
-    except SettingsError as err:  # a value in the environment that does not parse (a table that is not JSON)
-        field = str(err).split('"')[1] if str(err).count('"') >= 2 else "?"
-        raise ConfigError(f"env {ENV_PREFIX}{field.upper()}: not valid JSON (a table is given as a JSON "
-                          f"object, e.g. '{{\"app.quit\": \"ctrl+q\"}}')") from None
+    except SettingsError:  # a value in the environment that does not parse: say which, in words
+        raise ConfigError(unparsable_env_table()) from None
     finally:
         TOML_FILE.reset(reset)
 
