@@ -13,7 +13,7 @@ from rest_framework import serializers
 from server.validation import IdField, StrictCharField
 
 from .models import App, Job, JobMessage
-from .services import iso
+from .rawrows import api_time
 
 PROMPT_SUMMARY_CHARS = 300
 # Columns read for each representation: rows are read as dicts (`job_rows`), not model instances, which
@@ -54,8 +54,8 @@ def job_dict(row: dict[str, Any]) -> dict[str, Any]:
         "stages": stages(row),
         "prd": row["prd"],
         "app_id": row["app_id"],
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
+        "created_at": api_time(row["created_at"]),
+        "updated_at": api_time(row["updated_at"]),
     }
 
 
@@ -80,8 +80,8 @@ def job_summary(row: dict[str, Any]) -> dict[str, Any]:
         "current_stage": row["current_stage"],
         "stage_progress": stage_progress(row["current_stage"], stages(row)),
         "app_id": row["app_id"],
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
+        "created_at": api_time(row["created_at"]),
+        "updated_at": api_time(row["updated_at"]),
     }
 
 
