@@ -71,14 +71,16 @@ def stage_progress(current_stage: str | None, stages: Any) -> int | None:
 
 
 def job_summary(row: dict[str, Any]) -> dict[str, Any]:
-    """A list row (`view=summary`): no stages or PRD, the prompt cut to PROMPT_SUMMARY_CHARS."""
+    """A list row (`view=summary`): no stages or PRD, the prompt cut to PROMPT_SUMMARY_CHARS. The stages are
+    decoded only for a job with a current stage (most rows have none)."""
+    current = row["current_stage"]
     return {
         "id": row["id"],
         "title": row["title"],
         "initial_prompt": row["prompt_head"],
         "status": row["status"],
         "current_stage": row["current_stage"],
-        "stage_progress": stage_progress(row["current_stage"], stages(row)),
+        "stage_progress": None if current is None else stage_progress(current, stages(row)),
         "app_id": row["app_id"],
         "created_at": api_time(row["created_at"]),
         "updated_at": api_time(row["updated_at"]),
