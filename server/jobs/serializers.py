@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import orjson
@@ -39,9 +40,16 @@ def job_rows(queryset: QuerySet[Job], summary: bool = False) -> QuerySet[Job, di
     return queryset.values(*FULL_COLUMNS)
 
 
+@functools.lru_cache(maxsize=512)
+def _decoded(text: str) -> Any:
+    return orjson.loads(text)
+
+
 def stages(row: dict[str, Any]) -> Any:
+    """The stages, decoded once per distinct text: jobs share a few (every finished job's are the same), and
+    decoding them was a tenth of a list request. The value is shared, so it is only ever read (rendered)."""
     text = row["stages_text"]
-    return None if text is None else orjson.loads(text)
+    return None if text is None else _decoded(text)
 
 
 def job_dict(row: dict[str, Any]) -> dict[str, Any]:
