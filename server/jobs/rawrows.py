@@ -59,7 +59,7 @@ def api_time(value: Any) -> str:
 def position(value: Any) -> str:
     """`str()` of the value the ORM would have read (DRF's cursor position), from stored text too."""
     if isinstance(value, str):
-        return _stored(value, " ", "+00:00") or str(_parsed(value).astimezone(UTC))
+        return _stored(value, " ", "+00:00") or str(_parsed(value))
     return str(value)
 
 
