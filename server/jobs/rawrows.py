@@ -26,7 +26,7 @@ from .services import iso
 
 # Naive UTC text, as Django's SQLite backend stores an aware datetime (`str(datetime)`: no fraction, or six
 # digits), or as SQLite's own strftime('%Y-%m-%d %H:%M:%f') writes it (three digits).
-_STORED_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?")
+_STORED_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,6}))?")
 _KEYSET = re.compile(r"(id|created_at|updated_at)__(lt|gt)")
 
 
