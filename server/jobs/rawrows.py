@@ -17,6 +17,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -148,4 +149,5 @@ class JobRows:
 
 
 def uses_raw_rows() -> bool:
-    return connection.vendor == "sqlite"
+    """SQLite storing UTC text (USE_TZ, no per-database TIME_ZONE): what `api_time` formats directly."""
+    return connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
