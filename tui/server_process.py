@@ -143,15 +143,25 @@ def announced(log_path: Path, offset: int, url: str) -> bool:
 
 
 def start_server(argv: Sequence[str], url: str, log_path: Path, *, env: Mapping[str, str] | None = None,
-                 timeout: float = 60.0) -> subprocess.Popen[bytes]:
-    """Spawn a server (`server_command`, with a lifeline) and wait until it says it listens on `url` and
-    `url` answers GET /api/meta/; on failure stop it and raise StartError."""
+                 timeout: float = 60.0, reference: bool = True) -> subprocess.Popen[bytes]:
+    """Spawn a server and wait until `url` answers GET /api/meta/; on failure stop it and raise StartError.
+
+    `reference`: argv is `python -m server` (`server_command`): it gets a lifeline and is ready only once it
+    printed that it listens on `url`. Otherwise (a stock ASGI server, as a deployment runs one) an answer
+    on `url` is all there is to wait for."""
     offset = log_path.stat().st_size if log_path.exists() else 0  # a restart appends to the same log
-    proc = spawn_server(argv, log_path, env=child_env(env))
+    if reference:
+        proc = spawn_server(argv, log_path, env=child_env(env))
+        what = f"the server to print it listens on {url} and answer GET {url}{READY_PATH} with 200"
+    else:
+        proc = spawn(argv, log_path, env=child_env(env))
+        what = f"the server to answer GET {url}{READY_PATH} with 200"
+
+    def ready() -> bool:
+        return (not reference or announced(log_path, offset, url)) and answers_meta(url)
+
     try:
-        wait_until(lambda: announced(log_path, offset, url) and answers_meta(url),
-                   what=f"the server to print it listens on {url} and answer GET {url}{READY_PATH} with 200",
-                   timeout=timeout, proc=proc, log_path=log_path)
+        wait_until(ready, what=what, timeout=timeout, proc=proc, log_path=log_path)
     except BaseException:
         stop_process(proc)
         raise
