@@ -248,6 +248,7 @@ class DashboardScreen(Screen[None]):
         client = self.host.client
         try:
             async for jobs, total in client.job_summary_pages():
+                self.index.prepare(jobs)  # the rows' search texts while the next page is on the wire
                 if len(jobs) < total and not self.loaded:  # first load: the newest page now, then the rest
                     if not len(self.index):
                         self.set_jobs(jobs)
