@@ -277,7 +277,8 @@ class DashboardScreen(Screen[None]):
         self.heard(jobs)
         with gc_paused():
             self.index.replace_all(jobs)
-        self.watcher.follow(self.index.by_id.values())
+        if self.loaded:  # builds are followed once the list is in: their sockets and messages would
+            self.watcher.follow(self.index.by_id.values())  # slow the server's list pages meanwhile
         self.fill()
 
     # ----- live status over job sockets -------------------------------------------------------------
