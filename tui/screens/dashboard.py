@@ -273,6 +273,7 @@ class DashboardScreen(Screen[None]):
         self.first_page = None
         try:
             async for jobs, total in pages:
+                self.index.prepare(jobs)  # the rows' search texts while the next page is on the wire
                 if len(jobs) < total and not self.loaded:  # first load: the newest page now, then the rest
                     if not len(self.index):
                         self.set_jobs(jobs)
@@ -292,6 +293,8 @@ class DashboardScreen(Screen[None]):
         shown, self.first_shown = self.first_shown, None
         if shown is None or jobs is not shown[0] or len(jobs) != shown[1]:  # else on screen already
             self.set_jobs(jobs)
+        else:
+            self.watcher.follow(self.index.by_id.values())
 
     def progress(self, total: int, loaded: int | None = None) -> str:
         loaded = len(self.index) if loaded is None else loaded
@@ -306,7 +309,8 @@ class DashboardScreen(Screen[None]):
         self.heard(jobs)
         with gc_paused():
             self.index.replace_all(jobs)
-        self.watcher.follow(self.index.by_id.values())
+        if self.loaded:  # builds are followed once the list is in: their sockets and first message fetches
+            self.watcher.follow(self.index.by_id.values())  # would slow the server's list pages meanwhile
         self.fill()
 
     # ----- live status over job sockets -------------------------------------------------------------
