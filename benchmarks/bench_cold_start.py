@@ -14,7 +14,6 @@ copy does.
 
 from __future__ import annotations
 
-import compileall
 import os
 import resource
 import subprocess
@@ -22,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import PtyTui, footer, header, row, rss_mb, timing_row
+from benchmarks.common import PtyTui, compile_bytecode, footer, header, row, rss_mb, timing_row
 from benchmarks.server import BenchServer
 
 MARKER = "coldstartmarker"
@@ -40,13 +39,6 @@ def one_start(server: BenchServer) -> Start:
         return (paint - tui.started, paint_cpu), (rows - tui.started, rows_cpu), rss_mb(tui.pid)[0]
     finally:
         tui.close()
-
-
-def compile_bytecode(checkout: Path) -> None:
-    """The checkout's `tui` package as an installed copy has it: compiled (__pycache__ is git-ignored)."""
-    if not compileall.compile_dir(checkout / "tui", quiet=1):
-        raise RuntimeError(f"could not compile {checkout / 'tui'}")
-    print(f"  bytecode of {checkout / 'tui'} compiled (as pip install does)", flush=True)
 
 
 def child_run(argv: list[str]) -> tuple[float, float]:

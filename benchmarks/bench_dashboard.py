@@ -24,6 +24,7 @@ from benchmarks.common import (
     PAGE_DOWN,
     PAGE_UP,
     PtyTui,
+    compile_bytecode,
     count_pattern,
     footer,
     header,
@@ -95,6 +96,7 @@ def one_size(size: int, starts: int, trials: int) -> None:
            f"120x40 pty, real server")
     goal = GOALS.get(size)
     rss_goal, rss_limit = ("<= 300 MB", 300) if size >= 50_000 else ("<= 120 MB", 120)
+    compile_bytecode(Path(__file__).resolve().parent.parent)
     with BenchServer(speed=SPEED, access_log=True) as server:
         counts = server.seed(size, RUNNING, MARKER)
         server.start()
@@ -182,6 +184,8 @@ def compare(size: int, before: Path, runs: int) -> None:
     header(f"dashboard with {size:,} jobs, before/after interleaved (n={runs} a side, {RUNNING} running "
            f"builds)")
     found: dict[str, list[Load]] = {name: [] for name in sides}
+    for checkout in sides.values():
+        compile_bytecode(checkout)
     path = os.environ.get("PYTHONPATH")
     try:
         with BenchServer(speed=SPEED) as server:

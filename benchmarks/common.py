@@ -6,6 +6,7 @@ children excluded) as min/median/p95 and n: on a shared machine wall time swings
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import os
 import re
@@ -216,3 +217,12 @@ def rows_redrawn(count: int) -> Callable[[bytearray], bool]:
     (a running build's row changing in place writes one)."""
     cell = re.compile(rb"#\d+(?!\d)")
     return lambda output: sum(1 for _ in cell.finditer(output)) >= count
+
+
+def compile_bytecode(checkout: Path) -> None:
+    """The checkout's `tui` package as an installed copy has it: compiled (__pycache__ is git-ignored). With
+    PYTHONDONTWRITEBYTECODE=1 (as on the shared machine) every measured start would otherwise compile each
+    `tui` module from source (60-100 ms of CPU) that no installed copy compiles."""
+    if not compileall.compile_dir(checkout / "tui", quiet=1):
+        raise RuntimeError(f"could not compile {checkout / 'tui'}")
+    print(f"  bytecode of {checkout / 'tui'} compiled (as pip install does)", flush=True)

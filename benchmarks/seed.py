@@ -111,11 +111,10 @@ def spread_times(marker: str) -> None:
     from server.jobs.models import Job
 
     table = Job._meta.db_table
+    age = f"strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ((SELECT MAX(id) FROM {table}) - id) || ' minutes')"
+    stored = f"{age} || '000'"  # SQLite's %f has 3 decimals; Django stores 6: keep one text form per column
     with connection.cursor() as cursor:  # one statement: a save() per row takes seconds at 50k
-        cursor.execute(f"UPDATE {table} SET created_at = strftime('%Y-%m-%d %H:%M:%f', 'now', "
-                       f"'-' || ((SELECT MAX(id) FROM {table}) - id) || ' minutes'), updated_at = "
-                       f"strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ((SELECT MAX(id) FROM {table}) - id) "
-                       f"|| ' minutes')")
+        cursor.execute(f"UPDATE {table} SET created_at = {stored}, updated_at = {stored}")
     newest = Job.objects.order_by("-id").first()
     if marker and newest is not None:
         Job.objects.filter(pk=newest.pk).update(title=f"{marker} {newest.title}"[:80])
