@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
@@ -150,6 +150,7 @@ class JobsTable(ScrollView, can_focus=True):
         self.cells: dict[int, tuple[JobSummary, tuple[str, str, str, str]]] = {}
         self.strips: dict[tuple[int, str, int, str], tuple[JobSummary, Strip]] = {}  # see row_strip
         self.column_layout: tuple[int, tuple[int, ...]] = (-1, ())  # (width, column widths) last drawn
+        self.now: datetime | None = None  # the clock, read once per frame (see render_lines)
 
     # ----- what is shown ------------------------------------------------------------------------------
     @property
@@ -287,6 +288,14 @@ class JobsTable(ScrollView, can_focus=True):
         super().notify_style_update()
         self.strips.clear()  # focus or theme changed: rows are drawn in other colours
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Read the clock once per frame, not once per row (the dashboard's clock goes through its host)."""
+        self.now = self.clock()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self.now = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
@@ -305,7 +314,7 @@ class JobsTable(ScrollView, can_focus=True):
     def row_strip(self, index: int, width: int) -> Strip:
         """One row, drawn once per look (job, cursor or stripe, width, age) and then reused."""
         job = self.jobs[self.ids[index]]
-        cells = self.row_cells(job, self.clock())
+        cells = self.row_cells(job, self.now or self.clock())
         kind = "cursor" if index == self.cursor else ("even" if index % 2 == 0 else "odd")
         key = (job.id, kind, width, cells[-1])
         cached = self.strips.get(key)
