@@ -11,7 +11,8 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from server.settings_defaults import LOOPBACK_HOSTS, RATE
@@ -50,6 +51,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="login and register attempts per client address (AUTH_RATE, default 10/min)")
     parser.add_argument("--refresh-rate", metavar="N/PERIOD",
                         help="token refreshes per client address (REFRESH_RATE, default 60/min)")
+    parser.add_argument("--lifeline", type=int, metavar="FD",
+                        help="a pipe's read end: stop when its writer (the process that started us) is gone")
     args = parser.parse_args(argv)
     if args.speed is not None and args.speed < 0:
         parser.error("--speed must be >= 0")
@@ -120,7 +123,23 @@ def prepare() -> bool:
     return True
 
 
-async def serve(host: str, port: int, seeded: bool, access_log: bool = False) -> None:
+def watch_lifeline(fd: int, loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) -> threading.Thread:
+    """Call `stop` on `loop` when the pipe `fd` reads end of file: every copy of its write end is closed, so
+    the launcher is gone, even killed outright (SIGKILL leaves no chance to stop its children)."""
+
+    def wait() -> None:
+        with os.fdopen(fd, "rb", buffering=0) as pipe:
+            while pipe.read(1):  # the launcher never writes; bytes would only mean it is alive
+                pass
+        loop.call_soon_threadsafe(stop)
+
+    thread = threading.Thread(target=wait, name="lifeline", daemon=True)
+    thread.start()
+    return thread
+
+
+async def serve(host: str, port: int, seeded: bool, access_log: bool = False,
+                lifeline: int | None = None) -> None:
     import uvicorn
 
     from server.asgi import application
@@ -140,6 +159,11 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False) ->
         log_config=None,
     )
     server = uvicorn.Server(config)
+    if lifeline is not None:
+        def stop() -> None:
+            server.should_exit = True  # uvicorn's own graceful shutdown, as on SIGTERM
+
+        watch_lifeline(lifeline, asyncio.get_running_loop(), stop)
 
     async def announce() -> None:
         while not server.started:
@@ -208,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     seeded = prepare()
     configure_logging(args.access_log)
     try:
-        asyncio.run(serve(args.host, args.port, seeded, args.access_log))
+        asyncio.run(serve(args.host, args.port, seeded, args.access_log, args.lifeline))
     except KeyboardInterrupt:
         pass
     return 0

@@ -70,12 +70,39 @@ def log_tail(path: Path | None, chars: int = 2000) -> str:
 
 def spawn(argv: Sequence[str], log_path: Path, *, env: Mapping[str, str] | None = None, cwd: Path = ROOT,
           new_session: bool = False, user: int | None = None, group: int | None = None,
-          extra_groups: list[int] | None = None) -> subprocess.Popen[bytes]:
+          extra_groups: list[int] | None = None, pass_fds: Sequence[int] = ()) -> subprocess.Popen[bytes]:
     """Start `argv` with stdout and stderr appended to `log_path` (as `user`/`group` when given)."""
     with open(log_path, "ab") as log:
         return subprocess.Popen(list(argv), stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd,
                                 start_new_session=new_session, user=user, group=group,
-                                extra_groups=extra_groups)
+                                extra_groups=extra_groups, pass_fds=tuple(pass_fds))
+
+
+_lifelines: dict[int, int] = {}  # server pid -> the write end of its lifeline pipe, held while it runs
+
+
+def spawn_server(argv: Sequence[str], log_path: Path,
+                 env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Spawn `python -m server` tied to this process by a pipe (`--lifeline`): this process holds the only
+    write end, so when it ends, however it ends (SIGKILL included), the server reads end of file and stops
+    instead of living on as an orphan that holds its port and data. `stop_process` closes the pipe."""
+    read_end, write_end = os.pipe()  # both ends non-inheritable: no other child gets a copy
+    try:
+        proc = spawn([*argv, "--lifeline", str(read_end)], log_path, env=env, pass_fds=(read_end,))
+    except BaseException:
+        os.close(write_end)
+        raise
+    finally:
+        os.close(read_end)
+    _lifelines[proc.pid] = write_end
+    return proc
+
+
+def cut_lifeline(proc: subprocess.Popen[bytes]) -> None:
+    """Close the write end of `proc`'s lifeline (if it has one): the server then stops by itself."""
+    write_end = _lifelines.pop(proc.pid, None)
+    if write_end is not None:
+        os.close(write_end)
 
 
 def wait_until(ready: Callable[[], bool], *, what: str, timeout: float,
@@ -105,8 +132,9 @@ def answers_meta(url: str) -> bool:
 
 def start_server(argv: Sequence[str], url: str, log_path: Path, *, env: Mapping[str, str] | None = None,
                  timeout: float = 60.0) -> subprocess.Popen[bytes]:
-    """Spawn a server and wait until `url` answers GET /api/meta/; on failure stop it and raise StartError."""
-    proc = spawn(argv, log_path, env=child_env(env))
+    """Spawn a server (`server_command`, with a lifeline) and wait until `url` answers GET /api/meta/; on
+    failure stop it and raise StartError."""
+    proc = spawn_server(argv, log_path, env=child_env(env))
     try:
         wait_until(lambda: answers_meta(url), what=f"the server to answer GET {url}{READY_PATH} with 200",
                    timeout=timeout, proc=proc, log_path=log_path)
@@ -121,6 +149,13 @@ def stop_process(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM
     """Send `sig`, wait up to `grace` seconds, then SIGKILL; a process already gone (or None) is fine."""
     if proc is None:
         return
+    try:
+        _stop(proc, sig, grace)
+    finally:
+        cut_lifeline(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes], sig: int, grace: float) -> None:
     if proc.poll() is None:
         try:
             proc.send_signal(sig)
