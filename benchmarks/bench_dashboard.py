@@ -10,9 +10,11 @@ in the last start, page-down and the filter keys (n >= 20 each), then RSS 40 s a
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -135,6 +137,8 @@ def one_size(size: int, starts: int, trials: int) -> None:
             finally:
                 tui.close()
     timing_row("process start -> newest rows on screen", newest)
+    timing_row("newest rows -> all rows (the list's load)",
+               [(w - nw, c - nc) for (w, c), (nw, nc) in zip(everything, newest, strict=False)])
     timing_row(f"process start -> all {size:,} rows on screen", everything, goal and goal[1],
                goal and goal[0], by="median")
     peak_loaded = max(hwm for _, hwm in loaded)
@@ -156,15 +160,70 @@ def one_size(size: int, starts: int, trials: int) -> None:
     footer()
 
 
+Load = tuple[tuple[float, float], tuple[float, float], float]  # newest rows, all rows (wall, CPU); peak RSS
+
+
+def one_load(server: BenchServer, size: int) -> Load:
+    tui = PtyTui(server.url, server.config_dir)
+    try:
+        seen = tui.wait_for(MARKER.encode(), timeout=300, what="the newest rows")
+        newest = (seen - tui.started, tui.cpu())
+        seen = tui.wait_for(count_pattern(size, size), timeout=ALL_ROWS_LIMIT, what="all rows")
+        return newest, (seen - tui.started, tui.cpu()), tui.rss()[1]
+    finally:
+        tui.close()
+
+
+def compare(size: int, before: Path, runs: int) -> None:
+    """Before/after on one seeded server: starts alternate between the checkout at `before` and this one
+    (its `tui` package first on PYTHONPATH), so both sides see the same load. Newest rows, all rows, the
+    load between them, and the peak RSS, per side."""
+    sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
+    header(f"dashboard with {size:,} jobs, before/after interleaved (n={runs} a side, {RUNNING} running "
+           f"builds)")
+    found: dict[str, list[Load]] = {name: [] for name in sides}
+    path = os.environ.get("PYTHONPATH")
+    try:
+        with BenchServer(speed=SPEED) as server:
+            server.seed(size, RUNNING, MARKER)
+            server.start()
+            server.save_session()
+            for run in range(runs):
+                for name in list(sides) if run % 2 == 0 else list(sides)[::-1]:
+                    os.environ["PYTHONPATH"] = str(sides[name])
+                    server.wait_idle()
+                    found[name].append(one_load(server, size))
+    finally:
+        if path is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = path
+    goal = GOALS.get(size)
+    for name, starts in found.items():
+        timing_row(f"{name}: newest rows", [n for n, _, _ in starts])
+        timing_row(f"{name}: all rows", [a for _, a, _ in starts], goal and goal[1], goal and goal[0],
+                   by="median")
+        timing_row(f"{name}: newest -> all rows", [(a[0] - n[0], a[1] - n[1]) for n, a, _ in starts])
+        row(f"{name}: peak RSS", f"{max(hwm for _, _, hwm in starts):.0f} MB (max of {len(starts)})")
+    footer()
+
+
 def main(argv: list[str]) -> None:
+    if "--against" in argv:  # python -m benchmarks.bench_dashboard --against CHECKOUT [--size=N] [--starts=N]
+        sizes = [int(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--size=")] or [10_000]
+        runs = [int(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--starts=")] or [6]
+        for size in sizes:
+            compare(size, Path(argv[argv.index("--against") + 1]).resolve(), runs[-1])
+        return
     large = "--large" in argv
     quick = "--quick" in argv
     only = [int(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--size=")]  # e.g. --size=10000
+    starts = [int(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--starts=")]  # e.g. --starts=6
     for size in only or (1_000, 10_000, *((50_000,) if large else ())):
         if quick:
             one_size(size // 5, 1, 2)
         else:
-            one_size(size, 3 if size <= 10_000 else 2, 20 if size <= 10_000 else 0)
+            one_size(size, starts[-1] if starts else 3 if size <= 10_000 else 2, 20 if size <= 10_000 else 0)
     if not large:
         print("\n  (50k jobs: `python -m benchmarks dashboard --large`, several minutes)")
 

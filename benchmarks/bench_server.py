@@ -4,6 +4,8 @@
   minimal raw-HTTP load client (so the client costs little CPU), for LIST_SECONDS after a warm-up. Requests/s,
   latency, and the server process's CPU per request (user+sys from /proc; 1/that is one core's capacity).
   Then the same for the TUI's request (`view=summary&pagination=cursor`: list rows, keyset pages, no COUNT).
+- All rows as the TUI loads them: 1,000-row summary pages (`ordering=-id`, keyset), following `next` to the
+  end on one connection, WALKS times: wall per page and per walk, server CPU per page (goal <= 20 ms).
 - Fan-out: N sockets on one job (loopback clients in this process, joined: each got its `pong`), then the
   flood endpoint sends FAN_RATE messages/s for FAN_SECONDS; latency is receive time minus `created_at`.
   The client's own CPU is printed: near the wall time it means the load client, not the server, was the limit.
@@ -24,23 +26,29 @@ from benchmarks.common import cpu_seconds, footer, header, percentile, row, spre
 from benchmarks.server import BenchServer
 
 CONNECTIONS, WARMUP, LIST_SECONDS = 4, 1.0, 6.0
+WALKS, WALK_PAGE = 8, "/api/jobs/?view=summary&limit=1000&ordering=-id&pagination=cursor"
 SOCKETS = (100, 200, 500, 1000)
 FAN_RATE, FAN_SECONDS, CONNECT_BATCH = 10, 3.0, 50
 
 
 # ----- GET /api/jobs/?limit=50 ----------------------------------------------------------------------
+async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> bytes:
+    """Send one request on a keep-alive connection; the body of its 200 answer."""
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+    if not head.startswith(b"HTTP/1.1 200") or length is None:
+        raise RuntimeError(f"unexpected answer: {head[:200]!r}")
+    return await reader.readexactly(int(length[1]))
+
+
 async def list_worker(port: int, request: bytes, stop_at: float, latencies: list[float]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
-            writer.write(request)
-            await writer.drain()
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
-            if not head.startswith(b"HTTP/1.1 200") or length is None:
-                raise RuntimeError(f"unexpected answer: {head[:200]!r}")
-            await reader.readexactly(int(length[1]))
+            await answer(reader, writer, request)
             latencies.append(time.perf_counter() - started)
     finally:
         writer.close()
@@ -72,6 +80,41 @@ def list_rows(quick: bool) -> None:
             asyncio.run(list_load(server, token, WARMUP, path))
             latencies, server_cpu, client_cpu = asyncio.run(list_load(server, token, seconds, path))
             list_row(path, size, seconds, latencies, server_cpu, client_cpu)
+        walk_rows(server, token, size, 2 if quick else WALKS)
+
+
+async def walk_pages(server: BenchServer, token: str, walks: int) -> tuple[list[float], list[float], float]:
+    """(wall per page, wall per walk, server CPU s): `walks` times every summary page, following `next`."""
+    pages: list[float] = []
+    totals: list[float] = []
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    server_cpu = cpu_seconds(server.pid)
+    try:
+        for _ in range(walks):
+            path: str | None = WALK_PAGE
+            walk_started = time.perf_counter()
+            while path is not None:
+                request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                           f"Authorization: Bearer {token}\r\n\r\n").encode()
+                started = time.perf_counter()
+                following = json.loads(await answer(reader, writer, request))["next"]
+                pages.append(time.perf_counter() - started)
+                path = None if following is None else following.removeprefix(server.url)
+            totals.append(time.perf_counter() - walk_started)
+    finally:
+        writer.close()
+    return pages, totals, cpu_seconds(server.pid) - server_cpu
+
+
+def walk_rows(server: BenchServer, token: str, size: int, walks: int) -> None:
+    asyncio.run(walk_pages(server, token, 1))  # warm-up
+    pages, totals, server_cpu = asyncio.run(walk_pages(server, token, walks))
+    per_page = server_cpu / max(1, len(pages))
+    row(f"all {size:,} rows as summary pages of 1,000 (keyset), one connection",
+        "wall per walk min/med/p95 " + spread(totals))
+    row("  per page", "wall min/med/p95 " + spread(pages), "", "<= 20 ms server CPU",
+        "met" if per_page <= 0.020 else "MISSED")
+    row("  server CPU per page", f"{per_page * 1000:.2f} ms ({len(pages)} pages)")
 
 
 def list_row(path: str, size: int, seconds: float, latencies: list[float], server_cpu: float,

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 ClientFactory = Callable[[str], Client]
 INTERRUPT_FOREVER = 1e9
+FIRST_PAGE_WAIT = 0.5  # seconds the splash waits for the first page of jobs (then: "Loading projects…")
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,11 @@ def open_by_title() -> type[Provider]:
     return OpenByTitle
 
 
+def import_dashboard() -> None:
+    """Run in a thread while the start-up requests are in flight."""
+    from tui.screens import dashboard  # noqa: F401
+
+
 @dataclass(frozen=True)
 class Opened:
     """What an `Opener` makes once the first frame is on screen: the client, the settings, and how to
@@ -92,7 +98,9 @@ Opener = Callable[[], Opened]  # runs in a thread: imports and reads the config 
 class AppBuilderApp(App[None]):
     """The shell; implements `ScreenHost` (tui/protocols.py), what screens reach through `self.host`."""
 
-    CSS_PATH = "app.tcss"
+    # The dashboard's rules are read with the app's: it is the first screen of nearly every start, and a
+    # screen that brings new CSS makes Textual re-parse every rule and restyle every widget when pushed.
+    CSS_PATH = ["app.tcss", "screens/dashboard.tcss"]
     TITLE = "appbuilder"
     COMMANDS = {app_commands, open_by_title}  # one ordered list, plus jobs and apps by title (search)
     BINDINGS = APP_BINDINGS
@@ -167,16 +175,10 @@ class AppBuilderApp(App[None]):
         self.install_auth_hook(client)
 
     async def open(self, opener: Opener) -> bool:
-        """Make the client and settings in a thread (the first frame is already painting), and import the
-        first screens there too; False if that failed (the app exits; `run_tui` reports `open_error`)."""
-        def open_and_warm() -> Opened:
-            opened = opener()
-            from tui.screens import dashboard, login  # noqa: F401 - imported here, off the event loop
-
-            return opened
-
+        """Make the client and settings in a thread (the first frame is already painting); False if that
+        failed (the app exits; `run_tui` reports `open_error`)."""
         try:
-            opened = await asyncio.to_thread(open_and_warm)
+            opened = await asyncio.to_thread(opener)
         except Exception as err:  # noqa: BLE001 - a config mistake ends the app with its one line
             self.open_error = err
             self.exit(return_code=1)
@@ -218,32 +220,45 @@ class AppBuilderApp(App[None]):
 
     @work(exclusive=True, group="boot")
     async def boot(self) -> None:
-        """Server info, then the saved session: dashboard if it is valid, else the login form."""
+        """Server info and the saved session at once, and the dashboard's code imported meanwhile in a thread
+        (the requests travel and the server answers while it loads); a valid session asks for the list's
+        first page at once. Then the dashboard, or the login form."""
         if self.opener is not None and self._client is None and not await self.open(self.opener):
             return
-        from tui.screens.dashboard import DashboardScreen
-        from tui.screens.login import LoginScreen
+        from tui.first_page import FirstPage
         from tui.services.models import User
 
         reason = ""
+        first_page: FirstPage | None = None
 
         async def session() -> User | ServiceError | None:
+            nonlocal first_page
             try:
-                return await self.client.restore_session()
+                user = await self.client.restore_session()
             except ServiceError as err:
                 return err
+            if user is not None:  # the server prepares it while the dashboard's code loads
+                first_page = FirstPage(self.client)
+            return user
 
-        info_error, restored = await asyncio.gather(self.load_server_info(), session())  # one round trip
+        info_error, restored, _ = await asyncio.gather(  # one round trip for the session, one for the page
+            self.load_server_info(), session(), asyncio.to_thread(import_dashboard))
         user = restored if isinstance(restored, User) else None
         if isinstance(restored, ServiceError):
             reason = restored.message
         if isinstance(info_error, ServerUnavailable):  # say so on the form, not only "offline" in a corner
             reason = unreachable(self.client.server_url, info_error)
         if user is not None:
+            from tui.screens.dashboard import DashboardScreen
+
+            if first_page is not None:  # one frame with the rows rather than "Loading projects…" first
+                await asyncio.wait([first_page.task], timeout=FIRST_PAGE_WAIT)
             self.user = user
             self.show_connection(ConnectionState.LIVE)
-            self.push_screen(DashboardScreen())
+            self.push_screen(DashboardScreen(first_page=first_page))
             return
+        from tui.screens.login import LoginScreen
+
         self.push_screen(LoginScreen(reason=reason), self.after_first_login)
 
     async def load_server_info(self) -> ServiceError | None:

@@ -24,6 +24,7 @@ import httpx
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]  # the checkout, where `python -m server` finds the package
 READY_PATH = "/api/meta/"
+LISTENING = "appbuilder server listening on {url}"  # server/run.py's READY line, once it has bound its port
 POLL = 0.05  # seconds between readiness checks
 
 
@@ -130,14 +131,37 @@ def answers_meta(url: str) -> bool:
         return False
 
 
-def start_server(argv: Sequence[str], url: str, log_path: Path, *, env: Mapping[str, str] | None = None,
-                 timeout: float = 60.0) -> subprocess.Popen[bytes]:
-    """Spawn a server (`server_command`, with a lifeline) and wait until `url` answers GET /api/meta/; on
-    failure stop it and raise StartError."""
-    proc = spawn_server(argv, log_path, env=child_env(env))
+def announced(log_path: Path, offset: int, url: str) -> bool:
+    """True when the log, past `offset`, holds the server's own "listening on `url`" line: printed once
+    *it* has bound the port (another process that took the free port first would answer GET too)."""
     try:
-        wait_until(lambda: answers_meta(url), what=f"the server to answer GET {url}{READY_PATH} with 200",
-                   timeout=timeout, proc=proc, log_path=log_path)
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            return LISTENING.format(url=url).encode() in log.read()
+    except FileNotFoundError:
+        return False
+
+
+def start_server(argv: Sequence[str], url: str, log_path: Path, *, env: Mapping[str, str] | None = None,
+                 timeout: float = 60.0, reference: bool = True) -> subprocess.Popen[bytes]:
+    """Spawn a server and wait until `url` answers GET /api/meta/; on failure stop it and raise StartError.
+
+    `reference`: argv is `python -m server` (`server_command`): it gets a lifeline and is ready only once it
+    printed that it listens on `url`. Otherwise (a stock ASGI server, as a deployment runs one) an answer
+    on `url` is all there is to wait for."""
+    offset = log_path.stat().st_size if log_path.exists() else 0  # a restart appends to the same log
+    if reference:
+        proc = spawn_server(argv, log_path, env=child_env(env))
+        what = f"the server to print it listens on {url} and answer GET {url}{READY_PATH} with 200"
+    else:
+        proc = spawn(argv, log_path, env=child_env(env))
+        what = f"the server to answer GET {url}{READY_PATH} with 200"
+
+    def ready() -> bool:
+        return (not reference or announced(log_path, offset, url)) and answers_meta(url)
+
+    try:
+        wait_until(ready, what=what, timeout=timeout, proc=proc, log_path=log_path)
     except BaseException:
         stop_process(proc)
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import orjson
@@ -13,7 +14,7 @@ from rest_framework import serializers
 from server.validation import IdField, StrictCharField
 
 from .models import App, Job, JobMessage
-from .services import iso
+from .rawrows import api_time
 
 PROMPT_SUMMARY_CHARS = 300
 # Columns read for each representation: rows are read as dicts (`job_rows`), not model instances, which
@@ -39,9 +40,16 @@ def job_rows(queryset: QuerySet[Job], summary: bool = False) -> QuerySet[Job, di
     return queryset.values(*FULL_COLUMNS)
 
 
+@functools.lru_cache(maxsize=512)
+def _decoded(text: str) -> Any:
+    return orjson.loads(text)
+
+
 def stages(row: dict[str, Any]) -> Any:
+    """The stages, decoded once per distinct text: jobs share a few (every finished job's are the same), and
+    decoding them was a tenth of a list request. The value is shared, so it is only ever read (rendered)."""
     text = row["stages_text"]
-    return None if text is None else orjson.loads(text)
+    return None if text is None else _decoded(text)
 
 
 def job_dict(row: dict[str, Any]) -> dict[str, Any]:
@@ -54,8 +62,8 @@ def job_dict(row: dict[str, Any]) -> dict[str, Any]:
         "stages": stages(row),
         "prd": row["prd"],
         "app_id": row["app_id"],
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
+        "created_at": api_time(row["created_at"]),
+        "updated_at": api_time(row["updated_at"]),
     }
 
 
@@ -71,17 +79,19 @@ def stage_progress(current_stage: str | None, stages: Any) -> int | None:
 
 
 def job_summary(row: dict[str, Any]) -> dict[str, Any]:
-    """A list row (`view=summary`): no stages or PRD, the prompt cut to PROMPT_SUMMARY_CHARS."""
+    """A list row (`view=summary`): no stages or PRD, the prompt cut to PROMPT_SUMMARY_CHARS. The stages are
+    decoded only for a job with a current stage (most rows have none)."""
+    current = row["current_stage"]
     return {
         "id": row["id"],
         "title": row["title"],
         "initial_prompt": row["prompt_head"],
         "status": row["status"],
         "current_stage": row["current_stage"],
-        "stage_progress": stage_progress(row["current_stage"], stages(row)),
+        "stage_progress": None if current is None else stage_progress(current, stages(row)),
         "app_id": row["app_id"],
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
+        "created_at": api_time(row["created_at"]),
+        "updated_at": api_time(row["updated_at"]),
     }
 
 

@@ -21,8 +21,10 @@ from . import flood, pipeline
 from .counts import count_key, forget_owner, job_counts
 from .listing import JobCursorPagination, JobListQuery, OptionalLimitOffsetPagination
 from .models import App, Job, JobMessage, derive_title
+from .rawrows import JobRows, uses_raw_rows
 from .rendering import FastJSONRenderer
 from .serializers import (
+    PROMPT_SUMMARY_CHARS,
     AppSerializer,
     AppSummarySerializer,
     FloodSerializer,
@@ -58,10 +60,17 @@ class JobViewSet(OwnedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.list_query = JobListQuery.parse(request)
-        queryset = job_rows(self.filter_queryset(self.get_queryset()), self.list_query["view"] == "summary")
+        queryset = self.list_rows()
         page = self.paginate_queryset(queryset)
         data = self.get_serializer(queryset if page is None else page, many=True).data
         return Response(data) if page is None else self.get_paginated_response(data)
+
+    def list_rows(self) -> Any:
+        """The rows to page: `JobRows` (one SQL statement) on SQLite, the ORM queryset on other backends."""
+        summary = self.list_query["view"] == "summary"
+        if uses_raw_rows():
+            return JobRows(self.request.user.pk, summary, self.list_query, PROMPT_SUMMARY_CHARS)
+        return job_rows(self.filter_queryset(self.get_queryset()), summary)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(self._read(self.get_object().pk))

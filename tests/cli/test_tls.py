@@ -12,6 +12,7 @@ import pytest
 
 from tests.cli.conftest import one_line_error, run_cli
 from tests.support.bad_server import BadServer
+from tui.cli.context import DeferredTrustContext
 from tui.services.tokens import StoredTokens, TokenStore
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
@@ -56,3 +57,14 @@ def test_verify_false_skips_the_check(https_server: tuple[str, Path], tmp_path: 
     result = jobs_list(url, tmp_path, "verify = false\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "No jobs."
+
+
+def test_the_ca_bundle_is_read_at_the_first_handshake_with_every_check_on() -> None:
+    """Start-up skips the 30-60 ms read of the CA bundle (an http:// server never needs it); the first TLS
+    handshake reads it, and the checks are those of ssl.create_default_context (the tests above: an
+    untrusted certificate is refused, a ca_bundle is trusted)."""
+    context = DeferredTrustContext()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert not context.trust_loaded and not context.get_ca_certs()
+    context.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="example.org")
+    assert context.trust_loaded and context.get_ca_certs()

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from server.authentication.jwt_auth import users
+from server.authentication.jwt_auth import tokens, users
 
 _names = itertools.count(1)
 
@@ -24,6 +24,7 @@ def _fast_pipeline(settings: Any) -> None:
     settings.AUTH_THROTTLE_RATES = {"login": "100000/min", "register": "100000/min", "refresh": "100000/min"}
     cache.clear()  # throttle history
     users.clear()  # user rows remembered by REST authentication (ids are reused between tests)
+    tokens.clear()  # and the access tokens it validated
 
 
 @pytest.fixture

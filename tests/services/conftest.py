@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def make_jwt(lifetime: float = 300, serial: int = 0, now: float | None = None) -
     return f"{b64({'alg': 'HS256', 'typ': 'JWT'})}.{b64(payload)}.c2lnbmF0dXJlLXNlcmlhbC0{serial:04d}"
 
 
-Handler = Callable[[httpx.Request], httpx.Response | None]
+Handler = Callable[[httpx.Request], httpx.Response | None | Awaitable[httpx.Response | None]]
 
 
 class FakeApi:
@@ -74,6 +75,8 @@ class FakeApi:
         custom = self.routes.get((request.method, path))
         if custom is not None:
             answer = custom(request)
+            if inspect.isawaitable(answer):  # a route that waits for another request
+                answer = await answer
             if answer is not None:
                 return answer
         if path == "auth/login/":

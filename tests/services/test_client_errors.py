@@ -51,6 +51,29 @@ async def test_malformed_truncated_or_empty_json(api: FakeApi, logged_in: ApiCli
     assert "\n" not in caught.value.message
 
 
+@pytest.mark.parametrize("body", [
+    b'{"id": 7, "title": "t", "initial_prompt": "p", "status": "done", "score": NaN,'
+    b' "created_at": "2026-11-24T21:00:00Z", "updated_at": "2026-11-24T21:00:00Z"}',  # NaN: not JSON
+    b'{"id": 7, "title": "\\ud800", "initial_prompt": "p", "status": "done", "size": 18446744073709551616,'
+    b' "created_at": "2026-11-24T21:00:00Z", "updated_at": "2026-11-24T21:00:00Z"}',  # lone surrogate, 2**64
+    '{"id": 7, "initial_prompt": "p", "status": "done", "created_at": "2026-11-24T21:00:00Z",'
+    ' "updated_at": "2026-11-24T21:00:00Z"}'.encode("utf-16"),
+])
+async def test_bodies_the_fast_decoder_refuses_read_as_before(api: FakeApi, logged_in: ApiClient,
+                                                               body: bytes) -> None:
+    """orjson refuses what Python's json module reads (NaN, big numbers, lone surrogates, UTF-16): those
+    bodies are read exactly as before."""
+    answer(api, "GET", "jobs/7/", httpx.Response(200, content=body,
+                                                 headers={"content-type": "application/json"}))
+    assert (await logged_in.get_job(7)).id == 7
+
+
+async def test_deep_nesting_is_a_server_error_in_words(api: FakeApi, logged_in: ApiClient) -> None:
+    answer(api, "GET", "jobs/7/", httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000))
+    with pytest.raises(ServerError, match="nested too deeply"):
+        await logged_in.get_job(7)
+
+
 @pytest.mark.parametrize("body", [{"id": "x"}, [1, 2], {"results": []}, "ok"])
 async def test_wrong_shape_is_server_error(api: FakeApi, logged_in: ApiClient, body: object) -> None:
     answer(api, "GET", "jobs/7/", httpx.Response(200, json=body))

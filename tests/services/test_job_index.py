@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tui.services.job_index import JobIndex
 from tui.services.models import JobSummary
 
@@ -71,3 +73,23 @@ def test_new_rows_go_where_the_sort_puts_them() -> None:
     assert index.shown == [i for i in index.order if "chess" in index.haystack[i]]
     assert index.remove(16) and 16 not in index.order and 16 not in index.shown
     assert not index.remove(16)
+
+
+def test_search_texts_prepared_while_loading_are_used_for_those_rows_only(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import tui.services.job_index as job_index
+
+    made: list[int] = []
+    real = job_index.search_text
+    monkeypatch.setattr(job_index, "search_text", lambda job: made.append(job.id) or real(job))
+    index, loading = JobIndex(), [row(1), row(2)]
+    index.prepare(loading)
+    loading += [row(3), row(4)]  # the next page, the same list
+    index.prepare(loading)
+    assert made == [1, 2, 3, 4]  # each row read once
+    renamed = loading[1].model_copy(update={"title": "Renamed chess club"})
+    index.replace_all([*loading[:1], renamed, *loading[2:]])
+    assert made == [1, 2, 3, 4, 2]  # only the changed row read again
+    assert index.set_filter("renamed") == [2] and index.set_filter("project 2") == []
+    index.replace_all(loading)  # nothing prepared any more: every row read
+    assert len(made) == 9

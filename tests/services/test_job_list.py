@@ -5,16 +5,19 @@ uses the real server."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.services.conftest import JOB, FakeApi
 from tests.support.live_server import LiveServer
 from tui.services.client import ApiClient
+from tui.services.errors import ServerError
 from tui.services.models import PROMPT_SUMMARY, JobSummary
 from tui.services.tokens import TokenStore
 
@@ -54,8 +57,10 @@ async def test_keyset_pages_follow_next_on_the_same_server_only(api: FakeApi, lo
     serve(api, lambda request: pages[request.url.params.get("cursor")])
     got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages()]
     assert got == [(2, 2), (3, 3)]  # no count: the total is what arrived; evil.test never asked
-    assert [str(r.url.host) for r in api.requests if r.url.path == "/api/jobs/"] == ["api.test"] * 2
-    assert api.requests[-1].url.params["view"] == "summary"
+    lists = [r.url for r in api.requests if r.url.path == "/api/jobs/"]
+    assert {str(url.host) for url in lists} == {"api.test"}
+    # the rest's first page, asked with the newest, is dropped (this server pages its own list: `next`)
+    assert lists[-1].params["cursor"] == "b" and lists[-1].params["view"] == "summary"
 
 
 
@@ -122,6 +127,53 @@ async def test_the_rest_is_read_in_a_stable_order(api: FakeApi, logged_in: ApiCl
     got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=2, size=2)]
     assert got == [(2, 5), (4, 5), (5, 5)]
     asked = [r.url.params for r in api.requests if r.url.path == "/api/jobs/"]
-    assert "ordering" not in asked[0] and asked[1]["pagination"] == "cursor"
-    assert all(params["ordering"] == "-id" for params in asked[1:])
-    assert [params.get("offset") for params in asked[1:]] == [None, "2", "4"]
+    newest, rest = [p for p in asked if "ordering" not in p], [p for p in asked if "ordering" in p]
+    assert len(newest) == 1 and rest[0]["pagination"] == "cursor"  # the two go out together, any order
+    assert all(params["ordering"] == "-id" for params in rest)
+    assert [params.get("offset") for params in rest] == [None, "2", "4"]
+
+
+async def test_the_rest_is_asked_with_the_newest_page(api: FakeApi, logged_in: ApiClient) -> None:
+    """The server can work on the first page of the rest while the newest rows are drawn: the newest page
+    here is answered only once the rest's first page has been asked."""
+    pages, rest_asked = offset_pages([summary(i, 10 - i) for i in range(5, 0, -1)]), asyncio.Event()
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("pagination") == "cursor":
+            rest_asked.set()
+        else:
+            await wait_for(rest_asked.wait(), "the rest's first page asked before the newest is answered")
+        return httpx.Response(200, json=pages(request))
+
+    api.routes[("GET", "jobs/")] = answer
+    got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=2, size=2)]
+    assert got == [(2, 5), (4, 5), (5, 5)]
+
+
+async def wait_for(step: Awaitable[Any], what: str, timeout: float = 10.0) -> None:
+    try:
+        await asyncio.wait_for(step, timeout)
+    except TimeoutError:
+        raise AssertionError(f"waited {timeout:g} s for {what}") from None
+
+
+async def test_a_newest_page_that_holds_every_job_ends_the_load(api: FakeApi, logged_in: ApiClient) -> None:
+    serve(api, offset_pages([summary(i, i) for i in range(3, 0, -1)]))
+    got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=5, size=5)]
+    assert got == [(3, 3)]
+    assert len([r for r in api.requests if r.url.path == "/api/jobs/"]) <= 2  # no page after the dropped one
+
+
+async def test_a_failing_rest_does_not_hide_the_newest_rows(api: FakeApi, logged_in: ApiClient) -> None:
+    """The early request for the rest fails: the newest rows still came first, then the error."""
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("pagination") == "cursor":
+            return httpx.Response(500, json={"detail": "boom"})
+        return httpx.Response(200, json=offset_pages([summary(i, i) for i in range(5, 0, -1)])(request))
+
+    api.routes[("GET", "jobs/")] = answer
+    got = []
+    with pytest.raises(ServerError, match="internal error"):
+        async for jobs, total in logged_in.job_summary_pages(first=2, size=2):
+            got.append((len(jobs), total))
+    assert got == [(2, 5)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import ClassVar
 
 from tests.support.live_server import LiveServer
 
@@ -14,6 +15,7 @@ class AsgiServer(LiveServer):
     """`python -m uvicorn|daphne server.asgi:application`; `extra_env` carries DATABASE_URL, REDIS_URL...
     `runner_mark` needs one process (workers=1)."""
 
+    reference: ClassVar[bool] = False  # no --lifeline and no "listening" line from a stock ASGI server
     program: str = "uvicorn"
     workers: int = 1  # uvicorn --workers N: N processes behind one port
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
@@ -35,6 +36,7 @@ class LiveServer:
     extra_env: dict[str, str] = field(default_factory=dict)
     log_path: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
+    reference: ClassVar[bool] = True  # `python -m server` (see start_server); False for stock ASGI servers
 
     @property
     def url(self) -> str:
@@ -57,7 +59,8 @@ class LiveServer:
 
     def start(self, timeout: float = 30.0) -> LiveServer:
         self.log_path = self.log_path or self.db_path.with_suffix(".log")
-        self.proc = start_server(self.command(), self.url, self.log_path, env=self.extra_env, timeout=timeout)
+        self.proc = start_server(self.command(), self.url, self.log_path, env=self.extra_env, timeout=timeout,
+                                 reference=self.reference)
         return self
 
     def stop(self) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
+
+import pytest
 
 from tests.tui.conftest import ShellFake, fixed_clock, sample_jobs
 from tests.tui.harness import wait_for
 from tui.app import AppBuilderApp
 from tui.screens.dashboard import DashboardScreen
+from tui.services.job_watcher import JobWatcher
 from tui.services.models import JobSummary
 
 
@@ -47,3 +50,30 @@ async def test_tick_does_not_restart_a_running_load() -> None:
         client.rest.set()
         await wait_for(pilot, lambda: len(board.jobs) == len(client.jobs) and board.loaded,
                        what="the whole list once the load finished")
+
+
+
+async def test_builds_are_followed_once_the_list_is_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the rest of a long list loads, no build socket is opened: its messages would slow the
+    server's list pages. The running build on the first page is followed when the load ends."""
+    followed: list[set[int]] = []
+    follow = JobWatcher.follow
+
+    def recorded(watcher: JobWatcher, jobs: Iterable[JobSummary]) -> None:
+        jobs = list(jobs)
+        followed.append({job.id for job in jobs if job.status == "building"})
+        follow(watcher, jobs)
+
+    monkeypatch.setattr(JobWatcher, "follow", recorded)
+    client = SlowPages()
+    app = AppBuilderApp(client, clock=fixed_clock)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen) and len(app.screen.jobs) == 1,
+                       what="the first page on screen")
+        board = app.screen
+        assert isinstance(board, DashboardScreen) and not board.loaded
+        await pilot.pause()
+        assert not any(followed), "a build was followed while the list loaded"
+        client.rest.set()
+        await wait_for(pilot, lambda: board.loaded and any(followed), what="builds followed after the load")
+        assert client.jobs[0].id in set().union(*followed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import ssl
+import sys
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,7 @@ class Context:
                          transport=self.transport(url))
 
     def transport(self, url: str) -> Any:
-        return insecure_transport(url) if not self.settings.verify else None
+        return insecure_transport(url) if not self.settings.verify else deferred_trust_transport()
 
     async def sign_in(self, client: ApiClient) -> None:
         """Resume the session (saved, or from the env); CliError(AUTH) when there is none."""
@@ -90,6 +91,52 @@ def apply_tls(settings: Settings) -> None:
     """`ca_bundle`: trusted by httpx (REST) and by the ssl module (the live socket) via SSL_CERT_FILE."""
     if settings.ca_bundle is not None:
         os.environ["SSL_CERT_FILE"] = str(settings.ca_bundle)
+
+
+class DeferredTrustContext(ssl.SSLContext):
+    """httpx's default TLS checks (certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR), with the CA bundle read
+    at the first TLS handshake instead of when the client is made: reading it costs 30-60 ms of CPU at
+    start-up, and a client of an http:// server never needs it. Every handshake still verifies."""
+
+    trust_loaded = False
+
+    def __new__(cls, protocol: int = ssl.PROTOCOL_TLS_CLIENT) -> DeferredTrustContext:
+        context = super().__new__(cls, protocol)  # TLS_CLIENT: hostname checked, certificate required
+        keylog = os.environ.get("SSLKEYLOGFILE")  # as ssl.create_default_context
+        if keylog and not sys.flags.ignore_environment:
+            context.keylog_filename = keylog
+        return context
+
+    def load_trust(self) -> None:
+        if self.trust_loaded:
+            return
+        import certifi
+
+        if os.environ.get("SSL_CERT_FILE"):  # as httpx.create_ssl_context reads the environment
+            self.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
+        elif os.environ.get("SSL_CERT_DIR"):
+            self.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
+        else:
+            self.load_verify_locations(cafile=certifi.where())
+        self.trust_loaded = True
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        self.load_trust()
+        return super().wrap_bio(*args, **kwargs)
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        self.load_trust()
+        return super().wrap_socket(*args, **kwargs)
+
+
+def deferred_trust_transport() -> Any:
+    """The transport httpx would make, with a `DeferredTrustContext`; None (httpx's own, which sets up the
+    environment's proxies) when HTTP_PROXY / HTTPS_PROXY / ALL_PROXY is set."""
+    import httpx
+
+    if any(urllib.request.getproxies().get(scheme) for scheme in ("http", "https", "all")):
+        return None
+    return httpx.AsyncHTTPTransport(verify=DeferredTrustContext())
 
 
 def insecure_transport(url: str) -> Any:

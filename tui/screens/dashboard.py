@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -26,17 +26,22 @@ from textual.widgets import Input, Static
 from tui.bulk import gc_paused
 from tui.messages import NewProject, OpenApps, OpenJob, OpenProfile
 from tui.protocols import AppHost
-from tui.screens.confirm import ConfirmScreen, TypedConfirmScreen
-from tui.services import AuthRequired, Event, NotFound, ServerUnavailable, ServiceError
+from tui.services import AuthRequired, NotFound, ServerUnavailable, ServiceError
 from tui.services.connection import ConnectionState
 from tui.services.job_index import SORT_COLUMNS, JobIndex
 from tui.services.job_watcher import JobChanged, JobRemoved, JobWatcher, SocketFallback, Update
 from tui.services.models import JobSummary
-from tui.services.socket import SocketClient
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.feedback import report
 from tui.widgets.jobs_table import JobsTable
 from tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:  # the socket code (websockets, frame dialects) loads when the first build is followed
+    from tui.first_page import FirstPage
+    from tui.services import Event
+    from tui.services.socket import SocketClient
+
+    Sockets = Callable[[SocketClient, int], AsyncIterable[Event]]  # (client, job id) -> events
 
 __all__ = ["EMPTY", "NEWEST_PAGE", "DashboardScreen", "JobsTable"]
 
@@ -46,7 +51,6 @@ REFRESH_SECONDS = 10.0  # the "updated" column ages; a server that filters by up
 POLL_SECONDS = 3.0  # how often jobs changed elsewhere (or by unfollowed builds) are asked for
 NEWEST_PAGE = 20
 Clock = Callable[[], datetime]
-Sockets = Callable[[SocketClient, int], AsyncIterable[Event]]  # (client, job id) -> events
 
 
 def job_socket(client: SocketClient, job_id: int) -> AsyncIterable[Event]:
@@ -93,8 +97,11 @@ class DashboardScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    def __init__(self, clock: Clock | None = None, sockets: Sockets | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, sockets: Sockets | None = None,
+                 first_page: FirstPage | None = None) -> None:
+        """`first_page`: the list's pages as the app started asking for them (start-up)."""
         super().__init__()
+        self.first_page = first_page
         self.fixed_clock = clock
         self.sockets = sockets or job_socket
         self.index = JobIndex()
@@ -103,6 +110,7 @@ class DashboardScreen(Screen[None]):
         self.loaded = False
         self.total_known = True  # False once the server filters by updated_after (its count is not the total)
         self.since: datetime | None = None  # newest `updated_at` the server sent (events use our clock)
+        self.first_shown: tuple[list[JobSummary], int] | None = None  # the start-up page on screen, its size
 
     def clock(self) -> datetime:
         clock = self.fixed_clock or self.host.clock
@@ -157,9 +165,23 @@ class DashboardScreen(Screen[None]):
         self.set_interval(POLL_SECONDS, self.check_newest)
         self.apply_updates()
         self.table.focus()
+        self.show_first_page()
+
+    def show_first_page(self) -> None:
+        """The page the app asked for at start-up, if it is here: in this screen's first frame (`load`
+        reads the rest, if any)."""
+        page = self.first_page.page() if self.first_page is not None else None
+        if page is not None:
+            jobs, total = page
+            self.set_jobs(jobs)
+            self.first_shown = (jobs, len(jobs))
+            if len(jobs) < total:
+                self.set_state("ready", self.progress(total))
 
     async def on_unmount(self) -> None:
         await self.watcher.aclose()
+        if self.first_page is not None:
+            await self.first_page.aclose()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "purge":
@@ -257,16 +279,18 @@ class DashboardScreen(Screen[None]):
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
-        if not self.loaded:
+        if not self.loaded and self.first_shown is None:
             self.set_state("loading", "Loading projects…")
         client = self.host.client
+        pages = self.first_page.pages() if self.first_page is not None else client.job_summary_pages()
+        self.first_page = None
         try:
-            async for jobs, total in client.job_summary_pages():
+            async for jobs, total in pages:
+                self.index.prepare(jobs)  # the rows' search texts while the next page is on the wire
                 if len(jobs) < total and not self.loaded:  # first load: the newest page now, then the rest
                     if not len(self.index):
                         self.set_jobs(jobs)
-                    progress = f"{len(self.index)} shown · loading {len(jobs):,} of {total:,} projects…"
-                    self.set_state("ready", progress)
+                    self.set_state("ready", self.progress(total, len(jobs)))
         except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
             report(self, err)
             return
@@ -279,7 +303,15 @@ class DashboardScreen(Screen[None]):
             return
         self.host.show_connection(ConnectionState.LIVE)
         self.loaded = True
-        self.set_jobs(jobs)
+        shown, self.first_shown = self.first_shown, None
+        if shown is None or jobs is not shown[0] or len(jobs) != shown[1]:  # else on screen already
+            self.set_jobs(jobs)
+        else:
+            self.watcher.follow(self.index.by_id.values())
+
+    def progress(self, total: int, loaded: int | None = None) -> str:
+        loaded = len(self.index) if loaded is None else loaded
+        return f"{len(self.index)} shown · loading {loaded:,} of {total:,} projects…"
 
     def heard(self, jobs: list[JobSummary]) -> None:
         newest = max((job.updated_at for job in jobs), default=None)
@@ -290,7 +322,8 @@ class DashboardScreen(Screen[None]):
         self.heard(jobs)
         with gc_paused():
             self.index.replace_all(jobs)
-        self.watcher.follow(self.index.by_id.values())
+        if self.loaded:  # builds are followed once the list is in: their sockets and first message fetches
+            self.watcher.follow(self.index.by_id.values())  # would slow the server's list pages meanwhile
         self.fill()
 
     # ----- live status over job sockets -------------------------------------------------------------
@@ -428,6 +461,8 @@ class DashboardScreen(Screen[None]):
         job = self.index.get(job_id)
         name = f"#{job_id} “{job.title}”" if job and job.title else f"#{job_id}"
         question = f"Delete project {name}? Its messages and generated app go too."
+        from tui.screens.confirm import ConfirmScreen
+
         if not await self.app.push_screen_wait(ConfirmScreen(question, title="Delete project")):
             return
         try:
@@ -456,6 +491,8 @@ class DashboardScreen(Screen[None]):
     async def purge(self) -> None:
         client = self.host.client
         question = f"Delete ALL your projects on {client.server_url} ({len(self.index)} loaded)? No undo."
+        from tui.screens.confirm import TypedConfirmScreen
+
         if not await self.app.push_screen_wait(TypedConfirmScreen(question, "purge", title="Purge all jobs")):
             return
         try:

@@ -231,24 +231,28 @@ class ApiClient:
         The first page is the newest changes (shown at once, with the total); the rest is read in a stable
         order (`ordering=-id`: no job moves between pages while loading) as keyset pages
         (`pagination=cursor`, `next` followed on the same server only) or, from a server that ignores that,
-        offset pages. Each page is asked before the one before it is parsed. A job that arrives twice is
-        kept once."""
+        offset pages. The first page of the rest is asked together with the newest page (the server works
+        on it while the newest rows are drawn; it is dropped if the newest page holds every job), and each
+        later page before the one before it is parsed. A job that arrives twice is kept once."""
         what = "GET /api/jobs/"
-        body = await self._request("GET", "jobs/", params=query(view="summary", limit=first))
-        page = self._parse(JobSummaryPage, body, what)
-        jobs = list(page.results)
-        seen = {job.id for job in jobs}
-        total = page.count if page.count is not None else len(jobs)
-        yield jobs, total
-        offset, pending = 0, None
-        if page.count is not None:  # an offset page: the rest in a stable order, from the start
-            if len(jobs) >= total:
-                return
-            pending = self._ask(query(view="summary", limit=size, ordering="-id", pagination="cursor"))
-        else:
-            pending = self._ask_after(body, 0, size)
-            offset = len(page.results)
+        newest = self._ask(query(view="summary", limit=first))
+        pending: asyncio.Task[Any] | None = self._ask(query(view="summary", limit=size, ordering="-id",
+                                                            pagination="cursor"))
         try:
+            body = await newest
+            page = self._parse(JobSummaryPage, body, what)
+            jobs = list(page.results)
+            seen = {job.id for job in jobs}
+            total = page.count if page.count is not None else len(jobs)
+            offset = 0
+            if page.count is None:  # a server without counts on its default list: follow its own `next`
+                drop(pending)
+                pending = self._ask_after(body, 0, size)
+                offset = len(page.results)
+            elif len(jobs) >= total:
+                drop(pending)
+                pending = None
+            yield jobs, total
             while pending is not None:
                 body, pending = await pending, None
                 offset += len(body["results"]) if isinstance(body, dict) and isinstance(body.get("results"),
@@ -265,9 +269,8 @@ class ApiClient:
                 if len(jobs) > before:
                     yield jobs, total
         finally:
-            if pending is not None:
-                pending.cancel()
-                pending.add_done_callback(lambda task: task.cancelled() or task.exception())
+            drop(newest)
+            drop(pending)
 
     def _ask(self, target: str | dict[str, Any]) -> asyncio.Task[Any]:
         """Send one list request now (its decoded body later)."""
@@ -410,6 +413,14 @@ class ApiClient:
 @functools.cache
 def adapter(shape: Any) -> TypeAdapter[Any]:
     return TypeAdapter(shape)
+
+
+def drop(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a request no longer wanted (a finished one's error, if any, is read so none is logged)."""
+    if task is None:
+        return
+    task.cancel()
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 def query(**params: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+import orjson
 
 from tui.services.errors import (
     AuthRequired,
@@ -86,14 +87,20 @@ def looks_like_html(response: httpx.Response) -> bool:
 
 def decode_json(response: httpx.Response) -> Any:
     """The JSON body, or ServerError saying in words what came instead (a hostile server's 100k-deep
-    nesting included: the decoder's RecursionError is an answer we cannot use, not a crash)."""
+    nesting included: the decoder's RecursionError is an answer we cannot use, not a crash). orjson reads
+    it; the stdlib reads what orjson refuses, so any body decodes exactly as `json.loads` would."""
     status = response.status_code
     if looks_like_html(response):
         raise ServerError(f"The server answered {status} with an HTML page instead of JSON.", status)
     if not response.content.strip():
         raise ServerError(f"The server answered {status} with an empty body instead of JSON.", status)
+    content = response.content
     try:
-        return json.loads(response.content)
+        return orjson.loads(content)  # ~2.5x the stdlib's speed: 10k list rows are 4 MB of JSON
+    except orjson.JSONDecodeError:
+        pass  # what it refuses (NaN, 2**64, lone surrogates, UTF-16, deep nesting) the stdlib reads as ever
+    try:
+        return json.loads(content)
     except RecursionError:
         raise ServerError(f"The server answered {status} with JSON nested too deeply to read.",
                           status) from None

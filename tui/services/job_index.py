@@ -47,6 +47,8 @@ class JobIndex:
         self.needle = ""
         self.shown: list[int] = []  # ids the filter leaves, in sort order
         self.results: dict[str, list[int]] = {}  # needle -> shown ids, while nothing changes
+        self._preparing: list[JobSummary] | None = None  # the list `prepare` was last given
+        self._prepared: dict[int, tuple[JobSummary, str]] = {}  # its rows' search texts so far
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -62,9 +64,24 @@ class JobIndex:
         return [self.by_id[job_id] for job_id in self.order]
 
     # ----- changing the jobs --------------------------------------------------------------------------
+    def prepare(self, jobs: list[JobSummary]) -> None:
+        """Work `replace_all(jobs)` can skip, done ahead: while a long list loads, call it with the list
+        so far after each page (the time the next page is on the wire); only rows added since the last
+        call with the same list are read. A prepared search text is used only for that very object."""
+        if jobs is not self._preparing:
+            self._preparing, self._prepared = jobs, {}
+        prepared = self._prepared
+        for job in jobs[len(prepared):]:
+            prepared[job.id] = (job, search_text(job))
+
     def replace_all(self, jobs: Iterable[JobSummary]) -> None:
         self.by_id = {job.id: job for job in jobs}
-        self.haystack = {job_id: search_text(job) for job_id, job in self.by_id.items()}
+        prepared, self._preparing, self._prepared = self._prepared, None, {}
+        haystack: dict[int, str] = {}
+        for job_id, job in self.by_id.items():
+            ready = prepared.get(job_id)
+            haystack[job_id] = ready[1] if ready is not None and ready[0] is job else search_text(job)
+        self.haystack = haystack
         self.resort()
 
     def upsert(self, job: JobSummary) -> bool:

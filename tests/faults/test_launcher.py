@@ -1,16 +1,21 @@
-"""A reference server started by tui/server_process.py stops when the process that started it is gone, even
-killed outright: no orphan keeps its port, its data or a CPU (a cancelled CI run, a demo killed with -9)."""
+"""The launcher (tui/server_process.py) against what goes wrong around a server process: its launcher killed
+outright (the server must not live on as an orphan that keeps its port, its data or a CPU: a cancelled CI
+run, a demo killed with -9), and its free port taken by another server before it could bind."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 LAUNCHER = """
 import sys, time
@@ -59,3 +64,41 @@ def test_server_stops_when_its_launcher_is_killed() -> None:
         if directory is not None:
             shutil.rmtree(directory, ignore_errors=True)
 
+
+
+class MetaAnswerer(http.server.BaseHTTPRequestHandler):
+    """Another program on the port: it answers GET /api/meta/ with 200 like a ready server would."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_port_taken_by_another_server_is_a_start_error_not_a_ready_server() -> None:
+    from tui.server_process import StartError, TempServer
+
+    squatter = http.server.ThreadingHTTPServer(("127.0.0.1", 0), MetaAnswerer)
+    thread = threading.Thread(target=squatter.serve_forever, daemon=True)
+    thread.start()
+    server = TempServer("launcher-test-", timeout=60)
+    server.port = squatter.server_address[1]  # the free port, taken between the pick and the bind
+    try:
+        with pytest.raises(StartError, match="exited"):
+            server.start()
+        assert server.proc is None
+    finally:
+        server.stop()
+        squatter.shutdown()
+        squatter.server_close()
+
+
+def test_the_launcher_waits_for_the_line_the_server_prints() -> None:
+    from server.run import READY
+    from tui.server_process import HOST, LISTENING
+
+    assert READY.format(host=HOST, port=8123) == LISTENING.format(url=f"http://{HOST}:8123")
