@@ -42,7 +42,8 @@ def rows_of(log: ChatLog, message_id: int) -> list[str]:
     start = sum(log.heights[:next(i for i, line in enumerate(log.chat_lines)
                                   if line.message_id == message_id)])
     index = [line.message_id for line in log.chat_lines].index(message_id)
-    return [row.text.rstrip() for row in log.rows[start:start + log.heights[index]] if row.text.strip()]
+    rows = [log.row(i) for i in range(start, start + log.heights[index])]
+    return [row.text.rstrip() for row in rows if row.text.strip()]
 
 
 def assert_wrapped_to(log: ChatLog, message_id: int, width: int) -> None:
@@ -94,26 +95,35 @@ async def test_resize_rewraps_and_deleting_a_line_keeps_the_width() -> None:
         assert_wrapped_to(log, 2, log.text_width)
 
 
-async def test_each_new_line_is_wrapped_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The 1,000 events/s path: a new line costs one wrap, not a redraw of the transcript."""
+async def test_each_new_line_is_wrapped_once_and_only_if_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 1,000 events/s path: a new line costs at most one wrap, not a redraw of the transcript; lines that
+    fit one row are styled only when a frame draws them (most of a flood is scrolled past before that)."""
     app, socket = scripted()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await collecting(pilot, socket)
         log = screen.query_one(ChatLog)
         wrapped: list[int] = []
-        real_wrap = ChatLog.wrap
+        styled: list[int] = []
+        real_wrap, real_parts = ChatLog.wrap, chat_log.ChatLine.parts
         monkeypatch.setattr(ChatLog, "wrap", lambda self, line, width: (wrapped.append(1),
                                                                          real_wrap(self, line, width))[1])
+        monkeypatch.setattr(chat_log.ChatLine, "parts", lambda self, styles: (styled.append(1),
+                                                                              real_parts(self, styles))[1])
         monkeypatch.setattr(chat_log, "MAX_LINES", 300)
         for i in range(1000):
             log.add("agent" if i % 2 else "user", f"line {i}", 100 + i)
-        assert len(wrapped) == 1000
+        log.add("agent", LONG, 1100)  # more than a row: wrapped at once (its height is needed now)
+        log.add("agent", "line 999", 1101)
+        assert len(wrapped) == len(styled) == 1
         assert len(log.heights) <= 300 + chat_log.TRIM_BATCH
         assert len(log.entries) <= 300 + chat_log.TRIM_BATCH  # memory stays bounded
-        assert log.trimmed == 1001 - len(log.entries) and log.entries[-1].text == "line 999"
+        assert log.trimmed == 1003 - len(log.entries) and log.entries[-1].text == "line 999"
         await wait_for(pilot, lambda: log.is_vertical_scroll_end and log.max_scroll_y > 0,
                        what="transcript following the newest line")
-        assert "line 999" in log.rows[-2].text
+        await pilot.pause()
+        assert "line 999" in log.row(len(log.rows) - 2).text
+        assert len(wrapped) == 1  # rows that fit are drawn from their pieces, without Text.wrap
+        assert 1 < len(styled) <= 1 + log.scrollable_content_region.height  # the rows a frame drew
         assert f"{log.trimmed:,} older lines not kept here" in log.render_line(-log.scroll_offset.y).text
 
 
@@ -133,7 +143,8 @@ async def test_reader_who_scrolled_up_is_not_pulled_down() -> None:
         assert log.scroll_y == 0
         await pilot.press("end")
         log.add("agent", "and another", 501)
-        await wait_for(pilot, lambda: log.is_vertical_scroll_end and "and another" in log.rows[-2].text,
+        await wait_for(pilot, lambda: log.is_vertical_scroll_end
+                       and "and another" in log.row(len(log.rows) - 2).text,
                        what="following again after End")
 
 
@@ -165,3 +176,23 @@ async def test_prd_scrolls_with_the_keyboard_right_after_switching() -> None:
         await wait_for(pilot, lambda: scroll.scroll_y == 0, what="PRD at its top")
         await pilot.press("1")  # back to the chat: the input takes the keys again
         await wait_for(pilot, lambda: screen.query_one("#chat-input", Input).has_focus, what="input focused")
+
+
+
+async def test_a_row_drawn_from_its_pieces_is_the_row_text_wrap_gives() -> None:
+    """The flood path (pieces straight to segments) draws what Text.wrap draws, for every kind of line."""
+    app, socket = scripted()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await collecting(pilot, socket)
+        log = screen.query_one(ChatLog)
+        log.add("user", "a question 漢字", 201)
+        log.add("agent", "an answer", 202)
+        log.add("system", "Status: building", 203)
+        log.add("user", "queued", pending=True)
+        log.add("agent", "Error (x): broken", 204, error=True)
+        await wait_for(pilot, lambda: log.wrap_width > 0 and len(log.heights) == len(log.chat_lines),
+                       what="the lines measured")
+        row = len(log.rows)
+        for line, height in zip(reversed(log.chat_lines[-5:]), reversed(log.heights[-5:]), strict=True):
+            row -= height
+            assert list(log.row(row)) == list(log.wrap(line, log.wrap_width)[0]), line

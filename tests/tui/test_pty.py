@@ -161,8 +161,8 @@ async def test_chat_reflows_in_a_real_terminal(make_server: Callable[..., LiveSe
                       lambda ls: shows_whole(ls, "agent", NOTE)
                       and all(len(row) <= 80 for row in note_rows(ls)) and len(note_rows(ls)) >= 3)
     assert len(note_rows(lines)[0]) > 60, f"the chat wraps narrower than 80 columns: {note_rows(lines)}"
-    footer = lines[-1]
-    assert "Help" in footer and "Quit" in footer, footer
+    term.wait(f"the footer fitted to 80 columns, Help and Quit whole ({term.text()[-100:]!r})",
+              lambda ls: "Help" in ls[-1] and "Quit" in ls[-1])
 
     term.keys("q")
     term.wait("the app to exit on q", lambda _: term.dead(), timeout=20)

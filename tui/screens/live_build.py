@@ -117,6 +117,8 @@ class LiveBuildScreen(Screen[None]):
         self.socket_failed = False
         self.last_step_text = ""
         self.fallback = ""  # set once the socket follows the job through the API as well
+        self.chat_log: ChatLog | None = None  # set on mount
+        self.messages_pane: MessagesPane | None = None  # dev mode only
 
     # ----- layout -------------------------------------------------------------------------------------
     @property
@@ -145,6 +147,9 @@ class LiveBuildScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        # looked up once: `apply` runs for every event (1,000 a second in a flood)
+        self.chat_log = self.query_one(ChatLog)
+        self.messages_pane = self.query_one(MessagesPane) if self.dev_mode else None
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -274,9 +279,9 @@ class LiveBuildScreen(Screen[None]):
                 self.set_app_ready(job.app_id, "")
 
     async def apply(self, event: Event) -> None:
-        chat = self.query_one(ChatLog)
-        if self.dev_mode:
-            self.query_one(MessagesPane).add_event(event)
+        chat = self.chat_log or self.query_one(ChatLog)
+        if self.messages_pane is not None:
+            self.messages_pane.add_event(event)
         message_id = getattr(event, "message_id", None)
         if isinstance(message_id, int):
             self.last_message_id = max(self.last_message_id, message_id)

@@ -2,18 +2,22 @@
 
 A Line-API `ScrollView`: each line is wrapped once for the width it is shown at and only the visible rows
 are drawn, so a stream of 1,000 messages a second stays live; the scroll size and the follow-the-bottom
-scroll are updated once per frame, not once per line. The transcript keeps the newest `MAX_LINES` lines
-(older ones are dropped in batches, and a first row says how many: memory stays bounded on a long stream)
-and re-wraps them whenever the width changes (a resize, or coming back from a hidden tab), so text never
-stays wrapped at a width that is no longer on screen. Lines that arrive while the log is hidden are only
-recorded; they are wrapped when it shows again. Colours come from the app theme (readable in light themes);
-`/` find (tui/widgets/find_bar.py) highlights matches through `search`/`show_match`.
+scroll are updated once per frame, not once per line. A line that fits one row (most of a stream) is only
+measured when it arrives and styled when a frame first draws it: at 1,000 lines a second most lines are
+scrolled past before any frame shows them, and never cost a render. The transcript keeps the newest
+`MAX_LINES` lines (older ones are dropped in batches, and a first row says how many: memory stays bounded on
+a long stream) and re-wraps them whenever the width changes (a resize, or coming back from a hidden tab), so
+text never stays wrapped at a width that is no longer on screen. Lines that arrive while the log is hidden
+are only recorded; they are wrapped when it shows again. Colours come from the app theme (readable in light
+themes); `/` find (tui/widgets/find_bar.py) highlights matches through `search`/`show_match`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
@@ -28,6 +32,7 @@ ROLE_LABELS = {"user": "you", "agent": "agent", "system": "system"}
 # role -> theme variable of its colour (text-* variables are made readable on the theme's background)
 ROLE_COLORS = {"user": "text-primary", "agent": "text-success", "pending": "text-warning",
                "error": "text-error"}
+BOLD, DIM, PLAIN = Style(bold=True), Style(dim=True), Style()
 MAX_LINES = 2000  # newest chat lines kept (and shown); older ones are dropped, and counted in `trimmed`
 TRIM_BATCH = 200  # drop the oldest lines in batches, not one list shift per new line
 
@@ -61,18 +66,36 @@ class ChatLine:
         """Chat turns get a blank row after them; system lines stay packed."""
         return not self.error and self.role != "system"
 
-    def styled(self, styles: dict[str, Style]) -> Text:
-        """The line as shown; `self.text` is always its end (find offsets count from there)."""
+    @property
+    def prefix(self) -> str:
+        """What `styled` puts before `self.text` (the same characters, without styles)."""
+        label = ROLE_LABELS.get(self.role, self.role)
+        if self.error or self.role == "system":
+            return "  "
+        if self.pending:
+            return f"▌ {label} (pending, sent on reconnect): "
+        return f"▌ {label}: "
+
+    def fits(self, width: int) -> bool:
+        """One row at `width`, without wrapping (printable: no newline, tab or control character)."""
+        text = self.text
+        return text.isprintable() and cell_len(self.prefix) + cell_len(text) <= width
+
+    def parts(self, styles: dict[str, Style]) -> list[tuple[str, Style]]:
+        """The line as shown, as (text, style) pieces; `self.text` is always the end (find offsets count
+        from there). Every style is a piece's own, not a base style: see ChatLog.wrap."""
         label = ROLE_LABELS.get(self.role, self.role)
         if self.error:
-            text = Text.assemble((f"  {self.text}", styles["error"]))  # spans, not a base style: see wrap()
-        elif self.role == "system":
-            text = Text.assemble((f"  {self.text}", styles["system"]))
-        elif self.pending:
-            text = Text.assemble(("▌ ", styles["pending"]),
-                                 (f"{label} (pending, sent on reconnect): ", "bold"), (self.text, "dim"))
-        else:
-            text = Text.assemble(("▌ ", styles[self.role]), (f"{label}: ", "bold"), self.text)
+            return [(f"  {self.text}", styles["error"])]
+        if self.role == "system":
+            return [(f"  {self.text}", styles["system"])]
+        if self.pending:
+            return [("▌ ", styles["pending"]), (f"{label} (pending, sent on reconnect): ", BOLD),
+                    (self.text, DIM)]
+        return [("▌ ", styles[self.role]), (f"{label}: ", BOLD), (self.text, PLAIN)]
+
+    def styled(self, styles: dict[str, Style]) -> Text:
+        text = Text.assemble(*self.parts(styles))
         text.end = ""
         return text
 
@@ -92,7 +115,7 @@ class ChatLog(ScrollView, can_focus=True):
         self.chat_lines: list[ChatLine] = []  # the newest MAX_LINES (+ up to TRIM_BATCH) lines
         self.trimmed = 0  # older lines dropped to bound memory (the first row says how many)
         self.pending: list[ChatLine] = []  # queued chats not yet confirmed by the server
-        self.rows: list[Strip] = []  # the wrapped rows of chat_lines, for `wrap_width`
+        self.rows: list[Strip | ChatLine] = []  # rows of chat_lines for `wrap_width`; a ChatLine: see row()
         self.heights: list[int] = []  # rows per line
         self.wrap_width = 0  # 0: nothing wrapped yet (not shown yet, or lines arrived while hidden)
         self.following = True
@@ -102,6 +125,9 @@ class ChatLog(ScrollView, can_focus=True):
         self.hits: list[tuple[ChatLine, int]] = []  # (line, offset in its text) of every match
         self.current: tuple[ChatLine, int] | None = None
         self.base_style = Style()
+        self.width_now: int | None = None  # text_width, read once per frame while lines arrive (see add)
+        self.blank = Strip.blank(0)  # the spacer row after a chat turn, for `wrap_width`
+        self.draw_width = 0  # the width of the frame being drawn
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self.theme_changed)
@@ -119,18 +145,45 @@ class ChatLog(ScrollView, can_focus=True):
         self.chat_lines.append(line)
         if pending:
             self.pending.append(line)
-        width = self.text_width
+        if self.width_now is None:
+            self.width_now = self.text_width
+        width = self.width_now
         if width <= 0 or width != self.wrap_width:  # hidden or resized: wrap everything once shown
             self.wrap_width = 0
             self.trim()
             self.refresh()
             return line
-        rows = self.wrap(line, width)
-        self.rows.extend(rows)
-        self.heights.append(len(rows))
+        self.append_rows(line, width)
         self.trim()
         self.update_size()
         return line
+
+    def append_rows(self, line: ChatLine, width: int) -> None:
+        """The rows of `line`: a line that fits one row is a placeholder until drawn (see row())."""
+        if line.fits(width):
+            self.rows.append(line)
+            if line.gap:
+                self.rows.append(self.blank)
+            self.heights.append(2 if line.gap else 1)
+            return
+        rows = self.wrap(line, width)
+        self.rows.extend(rows)
+        self.heights.append(len(rows))
+
+    def row(self, index: int) -> Strip:
+        """Row `index`, styled now if its line has not been drawn yet (its pieces straight to segments, the
+        same ones `Text.render` gives, at a quarter of the cost; through `wrap` to highlight a find)."""
+        row = self.rows[index]
+        if isinstance(row, ChatLine):
+            if self.find_query:
+                row = self.wrap(row, self.wrap_width)[0]
+            else:
+                if self.styles_for is None:
+                    self.styles_for = role_styles(self.app.theme_variables)
+                segments = [Segment(text, style) for text, style in row.parts(self.styles_for)]
+                row = Strip(segments).extend_cell_length(self.wrap_width)
+            self.rows[index] = row
+        return row
 
     def trim(self) -> None:
         """Drop the oldest lines once there are TRIM_BATCH more than MAX_LINES (one list shift per batch)."""
@@ -208,24 +261,27 @@ class ChatLog(ScrollView, can_focus=True):
         width = self.text_width
         self.rows, self.heights = [], []
         self.wrap_width = width if width > 0 else 0
+        self.width_now = None
         if width > 0:
+            self.blank = Strip.blank(width)
             for line in self.chat_lines:
-                rows = self.wrap(line, width)
-                self.rows.extend(rows)
-                self.heights.append(len(rows))
+                self.append_rows(line, width)
         self.update_size()
 
     def update_size(self) -> None:
-        """Size the scroll area (and follow the bottom) once per frame, not once per line."""
+        """Size the scroll area (and follow the bottom) once per batch of lines, not once per line, and
+        before the frame that draws them: after that frame (`call_after_refresh`), new lines waited for a
+        second frame to scroll into view."""
         if not self.sync_queued:
             self.sync_queued = True
-            self.call_after_refresh(self.sync_size)
+            self.call_later(self.sync_size)
             self.refresh()
 
     def sync_size(self) -> None:
         """A taller transcript changes no layout (the scrollbar always shows, the width is the widget's):
         update the scroll area without the screen-wide layout pass a `virtual_size` assignment asks for."""
         self.sync_queued = False
+        self.width_now = None  # read it again for the lines of the next frame
         size = Size(self.wrap_width, len(self.rows) + self.top_rows)
         if size.width == self.virtual_size.width and self.size.height:
             self.set_reactive(Widget.virtual_size, size)
@@ -242,9 +298,11 @@ class ChatLog(ScrollView, can_focus=True):
             self.rewrap()
 
     def on_resize(self) -> None:
+        self.width_now = None
         self.ensure_wrapped()
 
     def on_show(self) -> None:
+        self.width_now = None
         self.ensure_wrapped()
 
     # ----- find (`/`) ---------------------------------------------------------------------------------
@@ -306,17 +364,19 @@ class ChatLog(ScrollView, can_focus=True):
         self.following = round(new_value) >= self.max_scroll_y
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self.base_style = self.rich_style  # once per frame, not per row (it walks the ancestors' styles)
+        # once per frame, not per row: the style walks the ancestors' styles, the width the scrollbars
+        self.base_style = self.rich_style
+        self.ensure_wrapped()
+        self.draw_width = self.scrollable_content_region.width
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        self.ensure_wrapped()
-        width = self.scrollable_content_region.width
+        width = self.draw_width or self.scrollable_content_region.width
         index = self.scroll_offset.y + y - self.top_rows
         if index == -1 and self.trimmed:
             note = Text(f"… {self.trimmed:,} older lines not kept here", style="italic")
             return Strip(list(note.render(self.app.console)), note.cell_len).crop_extend(
                 0, width, None).apply_style(self.base_style + (self.styles_for or {}).get("system", Style()))
         if 0 <= index < len(self.rows):
-            return self.rows[index].crop_extend(0, width, None).apply_style(self.base_style)
+            return self.row(index).crop_extend(0, width, None).apply_style(self.base_style)
         return Strip.blank(width, self.base_style)

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
@@ -150,6 +150,8 @@ class JobsTable(ScrollView, can_focus=True):
         self.cells: dict[int, tuple[JobSummary, tuple[str, str, str, str]]] = {}
         self.strips: dict[tuple[int, str, int, str], tuple[JobSummary, Strip]] = {}  # see row_strip
         self.column_layout: tuple[int, tuple[int, ...]] = (-1, ())  # (width, column widths) last drawn
+        self.now: datetime | None = None  # the clock, read once per frame (see render_lines)
+        self.looks: dict[str, Style] = {}  # component styles until the CSS changes (see look)
 
     # ----- what is shown ------------------------------------------------------------------------------
     @property
@@ -286,6 +288,28 @@ class JobsTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self.strips.clear()  # focus or theme changed: rows are drawn in other colours
+        self.looks.clear()
+
+    def look(self, name: str) -> Style:
+        """A component class's style ("" for the table's own), worked out once until the CSS changes:
+        Textual's own cache is emptied by every refresh, i.e. every frame (a filter key draws ~40 rows)."""
+        style = self.looks.get(name)
+        if style is None:
+            if not name:
+                style = self.rich_style
+            else:
+                style = self.get_component_rich_style(name, partial=name.startswith("jobs-table--status"),
+                                                      default=Style())
+            self.looks[name] = style
+        return style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Read the clock once per frame, not once per row (the dashboard's clock goes through its host)."""
+        self.now = self.clock()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self.now = None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -293,11 +317,11 @@ class JobsTable(ScrollView, can_focus=True):
             return self.header_strip(width)
         index = round(self.scroll_y) + y - 1
         if not 0 <= index < len(self.ids):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.look(""))
         return self.row_strip(index, width)
 
     def header_strip(self, width: int) -> Strip:
-        style = self.get_component_rich_style("jobs-table--header")
+        style = self.look("jobs-table--header")
         arrow = " ▼" if self.sort_reverse else " ▲"
         labels = [label + (arrow if key == self.sort_column else "") for key, label, _ in COLUMNS]
         return self.strip(labels, [style] * len(labels), style, width)
@@ -305,21 +329,18 @@ class JobsTable(ScrollView, can_focus=True):
     def row_strip(self, index: int, width: int) -> Strip:
         """One row, drawn once per look (job, cursor or stripe, width, age) and then reused."""
         job = self.jobs[self.ids[index]]
-        cells = self.row_cells(job, self.clock())
+        cells = self.row_cells(job, self.now or self.clock())
         kind = "cursor" if index == self.cursor else ("even" if index % 2 == 0 else "odd")
         key = (job.id, kind, width, cells[-1])
         cached = self.strips.get(key)
         if cached is not None and cached[0] is job:
             return cached[1]
         if kind == "cursor":
-            base = self.get_component_rich_style("jobs-table--cursor")
+            base = self.look("jobs-table--cursor")
             styles = [base] * len(cells)
         else:
-            even = kind == "even"
-            base = self.get_component_rich_style("jobs-table--even-row") if even else self.rich_style
-            status = self.get_component_rich_style(f"jobs-table--status-{job.status}", partial=True,
-                                                   default=Style())
-            styles = [base, base, base + status, base, base]
+            base = self.look("jobs-table--even-row" if kind == "even" else "")
+            styles = [base, base, base + self.look(f"jobs-table--status-{job.status}"), base, base]
         strip = self.strip(cells, styles, base, width)
         if len(self.strips) >= STRIP_CACHE:
             self.strips.clear()
