@@ -134,8 +134,11 @@ async def test_dashboard_row_reaches_done(variant: str, make_server: Callable[..
         indicator = dash.query_one(ConnectionIndicator)
 
         assert dash.job_by_id(job.id).app_id == (await client.get_job(job.id)).app_id
-        reloads = [call for call in proxy.rest_calls("/api/jobs/?") if f"limit={NEWEST_PAGE}&" not in call]
-        assert len(reloads) == 1, "the job list was reloaded instead of followed"  # newest-page checks aside
+        loads = [call for call in proxy.rest_calls("/api/jobs/?") if f"limit={NEWEST_PAGE}&" not in call
+                 and "pagination=cursor" not in call]  # newest-page checks, and the load's rest, aside
+        assert len(loads) == 1, "the job list was reloaded instead of followed"
+        rest = [call for call in proxy.rest_calls("/api/jobs/?") if "pagination=cursor" in call]
+        assert len(rest) <= 1, rest  # a list of one job: the rest's first page, asked with the newest page
         assert not toasts(app)
         snapshots = proxy.rest_calls(f"/api/jobs/{job.id}/")[:-1]  # the last one is this test's own
         if VARIANTS[variant].readable:

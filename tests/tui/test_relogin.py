@@ -91,4 +91,6 @@ async def test_a_dead_server_at_start_is_named_on_the_login_form(token_dir: Path
         reason = app.screen.query_one("#login-reason", Static)
         await until(pilot, lambda: f"Server unreachable at {url}" in str(reason.render()) and reason.display,
                     what="the reason on the form before any submit")
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "username",
+                    what="the form mounted (username focused)")
     await app.client.aclose()

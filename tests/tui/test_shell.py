@@ -91,7 +91,9 @@ async def test_connection_indicator_follows_app(live_server: LiveServer, fresh_u
                                                 token_dir: Path) -> None:
     app = await start(live_server, fresh_user, token_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: on_dashboard(app))
+        # loaded: the end of the list's load says "live" (a request just succeeded), after the first page
+        await until(pilot, lambda: on_dashboard(app) and app.screen.loaded and not app.screen.is_loading,
+                    what="the dashboard's list loaded")
         indicator = app.screen.query_one(ConnectionIndicator)
         assert indicator.state == "live"
         app.connection_state = "reconnecting"

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static, Tab, Tabs
 
@@ -74,11 +75,13 @@ class LoginScreen(Screen[LoginResult | None]):
         return values
 
     def on_mount(self) -> None:
-        self.query_one("#email-row").display = False
-        if self.query_one("#username", Input).value:
-            self.query_one("#password", Input).focus()
-        else:
-            self.query_one("#username", Input).focus()
+        try:
+            email_row = self.query_one("#email-row")
+            username, password = self.query_one("#username", Input), self.query_one("#password", Input)
+        except NoMatches:  # the app ended before this first mount ran and took the fields away
+            return
+        email_row.display = False
+        (password if username.value else username).focus()
 
     # ----- mode -------------------------------------------------------------------------------------
     def action_toggle_mode(self) -> None:
