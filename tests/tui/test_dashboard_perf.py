@@ -44,6 +44,15 @@ async def board_with_many_jobs(pilot: Any, app: AppBuilderApp, count: int = 10_0
     return board
 
 
+async def filtering_c(pilot: Any, app: AppBuilderApp) -> DashboardScreen:
+    """`board_with_many_jobs`, then the filter box open with 'c' typed and its rows shown."""
+    board = await board_with_many_jobs(pilot, app)
+    await pilot.press("slash", "c")
+    await until(pilot, lambda: "filter 'c'" in str(board.query_one("#dash-state").render()),
+                what="the status line for 'c'")
+    return board
+
+
 async def test_ten_thousand_jobs_filter_fast(live_server: LiveServer, fresh_user: dict,
                                              token_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Real client and server; the 10k rows are injected (creating them over REST would take minutes)."""
@@ -80,10 +89,7 @@ async def test_a_filter_key_repaints_without_a_layout_pass(live_server: LiveServ
     without_polls(monkeypatch)
     app = AppBuilderApp(client)
     async with app.run_test(size=(120, 40)) as pilot:
-        board = await board_with_many_jobs(pilot, app)
-        await pilot.press("slash", "c")
-        await until(pilot, lambda: "filter 'c'" in str(board.query_one("#dash-state").render()),
-                    what="the status line for 'c'")
+        board = await filtering_c(pilot, app)
         await pilot.pause()
         layouts.clear()
         await pilot.press(*"hes")
@@ -115,10 +121,7 @@ async def test_a_filter_key_paints_the_box_and_its_rows_in_one_frame(
     without_polls(monkeypatch)
     app = AppBuilderApp(client)
     async with app.run_test(size=(120, 40)) as pilot:
-        board = await board_with_many_jobs(pilot, app)
-        await pilot.press("slash", "c")
-        await until(pilot, lambda: "filter 'c'" in str(board.query_one("#dash-state").render()),
-                    what="the status line for 'c'")
+        board = await filtering_c(pilot, app)
         for key, needle in (("h", "ch"), ("backspace", "c"), ("backspace", "")):
             await pilot.pause()
             frames.clear()
