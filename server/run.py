@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,6 +54,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--lifeline", type=int, metavar="FD",
                         help="a pipe's read end: stop when its writer (the process that started us) is gone")
     args = parser.parse_args(argv)
+    if args.lifeline is not None and not is_pipe(args.lifeline):
+        parser.error("--lifeline must be the read end of a pipe this process was started with")
     if args.speed is not None and args.speed < 0:
         parser.error("--speed must be >= 0")
     for name in ("auth_rate", "refresh_rate"):
@@ -60,6 +63,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         if value is not None and not RATE.fullmatch(value):
             parser.error(f"--{name.replace('_', '-')} must look like 10/min (N/s, N/min, N/hour or N/day)")
     return args
+
+
+def is_pipe(fd: int) -> bool:
+    """True when `fd` is open here and is a pipe (a terminal or a file would never read end of file)."""
+    try:
+        return stat.S_ISFIFO(os.fstat(fd).st_mode)
+    except (OSError, OverflowError):
+        return False
 
 
 def configure_environment(args: argparse.Namespace) -> None:

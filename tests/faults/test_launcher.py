@@ -102,3 +102,13 @@ def test_the_launcher_waits_for_the_line_the_server_prints() -> None:
     from tui.server_process import HOST, LISTENING
 
     assert READY.format(host=HOST, port=8123) == LISTENING.format(url=f"http://{HOST}:8123")
+
+
+def test_a_lifeline_that_is_not_an_inherited_pipe_is_refused_in_one_line() -> None:
+    for value in ("999", "0", "-1"):  # not open; stdin (/dev/null here, or a terminal: not a pipe); not an fd
+        done = subprocess.run([sys.executable, "-m", "server", "--lifeline", value], capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL,
+                              cwd=Path(__file__).resolve().parents[2])
+        assert done.returncode == 2, (value, done.stderr)
+        assert "--lifeline must be the read end of a pipe" in done.stderr
+        assert "Traceback" not in done.stderr
