@@ -79,8 +79,9 @@ class JobConsumer(AsyncJsonWebsocketConsumer):
     outbox: Outbox | None = None
 
     async def connect(self) -> None:
-        self.outbox = Outbox(self.base_send, self.channel_layer.get_capacity(self.channel_name))
-        self.base_send = self.outbox.send  # every send of this socket, in order behind pushed frames
+        if hasattr(self.channel_layer, "attach"):  # the in-process layer (server/jobs/layer.py)
+            self.outbox = Outbox(self.base_send, self.channel_layer.get_capacity(self.channel_name))
+            self.base_send = self.outbox.send  # every send of this socket, in order behind pushed frames
         self.job_id = parse_id_or_none(self.scope["url_route"]["kwargs"]["job_id"]) or 0
         await self.accept()
         if query_has_token(self.scope):
@@ -106,9 +107,8 @@ class JobConsumer(AsyncJsonWebsocketConsumer):
         groups = [group_name(self.job_id), user_group(auth.user.pk)]
         if auth.sid:
             groups.append(session_group(auth.sid))
-        attach = getattr(self.channel_layer, "attach", None)
-        if attach is not None and self.outbox is not None:
-            attach(self.channel_name, self.outbox, DIRECT_EVENTS)
+        if self.outbox is not None:
+            self.channel_layer.attach(self.channel_name, self.outbox, DIRECT_EVENTS)
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = tuple(groups)
@@ -117,9 +117,8 @@ class JobConsumer(AsyncJsonWebsocketConsumer):
         for timer in (self.auth_timer, self.expiry_timer):
             if timer is not None:
                 timer.cancel()
-        detach = getattr(self.channel_layer, "detach", None)
-        if detach is not None:
-            detach(self.channel_name)
+        if self.outbox is not None:
+            self.channel_layer.detach(self.channel_name)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = ()
