@@ -72,11 +72,15 @@ class Outbox:
         self.closed = False  # the socket was closed or failed: later frames have nowhere to go
         self._idle: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
+        self.loop = asyncio.get_running_loop()  # the socket's: its transport is written from there only
 
     def push(self, event: dict[str, Any], expires: float) -> bool:
         """Send a group event's pre-encoded `text` after what is before it; False when `capacity` messages
         already wait (the layer then closes the socket for a re-sync)."""
         if self.closed:
+            return True
+        if asyncio.get_running_loop() is not self.loop:  # a send from another loop's thread: hand it over
+            self.loop.call_soon_threadsafe(self.push, event, expires)
             return True
         message = {"type": "websocket.send", "text": event["text"]}
         if self.busy:

@@ -23,8 +23,10 @@ class Wire:
         self.open = asyncio.Event()
         self.open.set()
         self.fail: Exception | None = None
+        self.loops: list[asyncio.AbstractEventLoop] = []  # where each send ran
 
     async def send(self, message: dict[str, Any]) -> None:
+        self.loops.append(asyncio.get_running_loop())
         await self.open.wait()
         if self.fail is not None:
             raise self.fail
@@ -118,6 +120,18 @@ async def test_a_frame_waiting_past_its_expiry_marks_the_outbox_expired() -> Non
     outbox.push(frame("waiting"), 5.0)
     assert outbox.expired(10.0) and not outbox.expired(1.0)
     wire.open.set()
+
+
+async def test_a_push_from_another_loop_is_sent_on_the_sockets_own_loop() -> None:
+    wire = Wire()
+    outbox = Outbox(wire.send, capacity=10)
+
+    async def elsewhere() -> None:
+        assert outbox.push(frame("from a thread"), LATER)
+
+    await asyncio.to_thread(asyncio.run, elsewhere())
+    await settle(lambda: wire.sent == ["from a thread"], "the frame pushed from another thread")
+    assert wire.loops == [asyncio.get_running_loop()]
 
 
 async def joined_layer(capacity: int) -> tuple[ClosingInMemoryChannelLayer, str, Wire, Outbox]:
