@@ -76,6 +76,55 @@ async def test_a_slow_request_holds_up_only_its_own_lane() -> None:
         lanes.shutdown()
 
 
+async def test_a_burst_of_short_requests_runs_back_to_back_on_one_lane() -> None:
+    """While a lane's call is fresh (here: always), new requests wait for it instead of taking another lane:
+    lanes running at once only contend for the GIL."""
+    lanes = Lanes(4, spill_after=3600)
+    try:
+        threads = await asyncio.gather(*(thread_of_lane(lanes) for _ in range(20)))
+        assert len(set(threads)) == 1
+        assert lanes.in_flight == [0, 0, 0, 0] and not lanes.waiting
+    finally:
+        lanes.shutdown()
+
+
+async def test_a_request_waiting_behind_a_slow_call_spills_to_an_idle_lane() -> None:
+    """Queued behind a call that turns slow, requests move on: one slow request never holds up the rest."""
+    lanes, release = Lanes(3, spill_after=0.01), threading.Event()
+    try:
+        async def slow() -> int:
+            async with lanes.lane():
+                return await sync_to_async(lambda: release.wait(30) and threading.get_ident())()
+
+        blocked = asyncio.create_task(slow())
+        while lanes.in_flight == [0, 0, 0]:
+            await asyncio.sleep(0)
+        others = await asyncio.wait_for(asyncio.gather(*(thread_of_lane(lanes) for _ in range(5))), 10)
+        assert not blocked.done()
+        release.set()
+        assert await blocked not in others
+        assert lanes.in_flight == [0, 0, 0] and not lanes.waiting
+    finally:
+        release.set()
+        lanes.shutdown()
+
+
+async def test_a_call_that_raises_raises_in_the_request_and_frees_its_lane() -> None:
+    lanes = Lanes(2)
+    try:
+        async def fails() -> None:
+            async with lanes.lane():
+                await sync_to_async(int)("not a number")
+
+        with pytest.raises(ValueError, match="not a number"):
+            await fails()
+        first = await thread_of_lane(lanes)
+        assert await thread_of_lane(lanes) == first
+        assert lanes.in_flight == [0, 0]
+    finally:
+        lanes.shutdown()
+
+
 def test_live_server_reuses_its_request_threads(live_server: LiveServer, fresh_user: dict) -> None:
     """Many requests, a bounded set of threads (Django alone started one per request) and connections."""
     pid = live_server.proc.pid if live_server.proc else 0
