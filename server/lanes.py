@@ -6,13 +6,13 @@ request's `ThreadSensitiveContext` gets a `LaneSlot` as its executor: the reques
 lane, and its later calls (a streaming response's close) go to the same lane. A lane's thread, and that
 thread's persistent connection (`CONN_MAX_AGE`), serve request after request.
 
-Which lane: a request starts on an idle lane only when no busy lane started its current call less than
-`SPILL_AFTER` ago; otherwise it waits, and the next lane to finish runs it straight after its own call. So a
-burst of short requests runs back to back on one thread, and a slow request (a password hash, a purge, a
-database lock held by another process) holds up the others by at most `SPILL_AFTER`: then they spill to the
-next idle lane. Several lanes running short requests at once only contend for the GIL: SQLite releases it
-once per row fetched, and each handover is a thread switch. With 8 lanes a list request cost ~1.5 ms more
-CPU than with one (docs/performance.md, "Server list, GIL and lanes").
+Which lane: a request starts on an idle lane only when every busy lane has been on its current call for
+`SPILL_AFTER` or more; otherwise it waits, and the first lane to finish runs it straight after its own call.
+So a burst of short requests runs back to back on one thread, and a slow request (a password hash, a purge,
+a database lock held by another process) holds the others up by about `SPILL_AFTER` (20 ms): then they
+spill to the next idle lane. Lanes running short requests at once only contend for the GIL (SQLite releases
+it once per row fetched; each handover is a thread switch): with 8 lanes each list request cost ~1.5 ms more
+CPU than with one (docs/performance.md, "Server list, one lane at a time").
 
 `LaneASGIHandler` then does a request's synchronous work in one hop to the lane, where Django's async
 handler hopped for each signal and middleware hook (7 thread switches a request: most of a small request's
@@ -40,7 +40,8 @@ from django.http import HttpResponseBase
 from django.urls import set_script_prefix
 
 # A busy lane's call running longer than this lets a waiting request start on another lane (seconds).
-SPILL_AFTER = 0.005
+# 5 ms spilled often on a loaded machine (a 2 ms call preempted by the OS), 20 ms rarely.
+SPILL_AFTER = 0.020
 
 
 class Call:
@@ -70,7 +71,7 @@ class Lane:
     def __init__(self, lanes: Lanes, index: int) -> None:
         self.index = index
         self.calls: SimpleQueue[Call | None] = SimpleQueue()
-        self.queued = 0  # calls put on `calls` and not yet taken (under the lanes' lock)
+        self.queued = 0  # calls given to this lane and not finished (under the lanes' lock)
         self.busy_since: float | None = None  # None: idle (under the lanes' lock)
         self.in_flight = 0  # requests bound to this lane (under the lanes' lock)
         self.thread = threading.Thread(target=lanes.serve, args=(self,), name=f"http-lane-{index}",
@@ -116,9 +117,11 @@ class Lanes:
             async with ThreadSensitiveContext(executor=slot):
                 yield slot
         finally:
-            if slot.lane is not None:
-                with self.lock:
+            with self.lock:
+                if slot.lane is not None:
                     slot.lane.in_flight -= 1
+                elif self.waiting:  # cancelled while waiting for a lane: no lane will run it
+                    self.waiting = deque(entry for entry in self.waiting if entry[0] is not slot)
 
     def start(self, slot: LaneSlot, call: Call) -> None:
         """Queue `call` on the slot's lane; bind a new slot to an idle lane if none is running a fresh call,

@@ -109,6 +109,32 @@ async def test_a_request_waiting_behind_a_slow_call_spills_to_an_idle_lane() -> 
         lanes.shutdown()
 
 
+async def test_a_request_cancelled_while_waiting_for_a_lane_leaves_no_trace() -> None:
+    lanes, release = Lanes(2, spill_after=3600), threading.Event()
+    try:
+        async def slow() -> None:
+            async with lanes.lane():
+                await sync_to_async(release.wait)(30)
+
+        blocked = asyncio.create_task(slow())
+        while lanes.in_flight == [0, 0]:
+            await asyncio.sleep(0)
+        waiting = asyncio.create_task(thread_of_lane(lanes))
+        while not lanes.waiting:
+            await asyncio.sleep(0)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert not lanes.waiting
+        release.set()
+        await blocked
+        await thread_of_lane(lanes)
+        assert lanes.in_flight == [0, 0]
+    finally:
+        release.set()
+        lanes.shutdown()
+
+
 async def test_a_call_that_raises_raises_in_the_request_and_frees_its_lane() -> None:
     lanes = Lanes(2)
     try:
