@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import socket
+import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +165,36 @@ def test_live_server_reuses_its_request_threads(live_server: LiveServer, fresh_u
         for _ in range(60):
             assert http.get("/jobs/", params={"limit": 5}).status_code == 200
         assert len(list(Path(f"/proc/{pid}/task").iterdir())) <= threads
+
+
+def test_live_lists_answer_while_a_write_waits_on_another_process_lock(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    """A write waiting (up to DB_TIMEOUT) for SQLite's lock, held by another process, holds its own lane:
+    list requests sent after it on other connections are answered meanwhile, and it then succeeds."""
+    server = make_server(extra_env={"DB_TIMEOUT": "60"})
+    access = server.register("lanes_locked")["access"]
+    body = b'{"initial_prompt": "Written once the lock is free"}'
+    post = (f"POST /api/jobs/ HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nAuthorization: Bearer {access}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    other = sqlite3.connect(server.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process takes the write lock and keeps it
+    writer = socket.create_connection(("127.0.0.1", server.port), timeout=90)
+    try:
+        writer.sendall(post)
+        with httpx.Client(base_url=f"{server.url}/api", headers={"Authorization": f"Bearer {access}"},
+                          timeout=30) as http:
+            for _ in range(5):  # would wait 60 s behind the write on one lane
+                assert http.get("/jobs/", params={"limit": 5}).json()["count"] == 0
+        writer.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            writer.recv(1)  # the write is still waiting for the lock
+        other.execute("ROLLBACK")
+        writer.setblocking(True)
+        assert writer.recv(12) == b"HTTP/1.1 201"
+    finally:
+        other.close()
+        writer.close()
 
 
 @pytest.mark.django_db
