@@ -224,3 +224,41 @@ async def test_a_page_that_fails_mid_walk_raises_where_it_would_be(api: FakeApi,
         async for jobs, total in logged_in.job_summary_pages(first=2, size=2):
             got.append((len(jobs), total))
     assert got == [(2, 8), (4, 8), (6, 8)]
+
+
+@pytest.mark.parametrize("body", [
+    b'{"count": 2, "results": [ROW1, ROW2]}',  # summaries: validated straight from the bytes
+    b'{"count": 2, "results": [ROW1, {"st\\u0061ges": [{"name": "coding", "progress": 9}], "id": 2,'
+    b' "initial_prompt": "p", "status": "building", "current_stage": "coding",'
+    b' "created_at": "2026-11-24T21:00:00+00:00", "updated_at": "2026-11-24T21:00:00+00:00"}]}',  # an escape
+    b'{"count": 2, "results": [ROW1, ROW2], "extra": NaN}',  # what only the stdlib reads
+])
+async def test_a_page_reads_as_the_tolerant_path_reads_it(api: FakeApi, logged_in: ApiClient,
+                                                          body: bytes) -> None:
+    """The fast path (bytes to rows, prompts cut) gives the very rows the tolerant path (decode, then the
+    model's before-validator) gives, and leaves to it what it cannot read exactly."""
+    import json
+
+    from tui.services.client import adapter
+    from tui.services.models import JobSummaryPage
+
+    long_prompt = summary(1, 1, initial_prompt="x" * (PROMPT_SUMMARY + 50))
+    body = body.replace(b"ROW1", json.dumps(long_prompt).encode()).replace(b"ROW2",
+                                                                           json.dumps(summary(2, 2)).encode())
+    api.routes[("GET", "jobs/")] = lambda request: httpx.Response(
+        200, content=body, headers={"content-type": "application/json"})
+    pages = [list(jobs) async for jobs, _ in logged_in.job_summary_pages(first=5, size=5)]
+    expected = adapter(JobSummaryPage).validate_python(json.loads(body)).results
+    assert pages == [expected] and len(expected[0].initial_prompt) == PROMPT_SUMMARY
+    assert pages[0][1].stage_progress == (9 if b"st\\u0061ges" in body else None)
+
+
+@pytest.mark.parametrize(("body", "says"), [(b'{"count": 1, "results": [{"id": 1', "malformed or truncated"),
+                                            (b'{"count": 1, "results": [{"id": "one"}]}', "expected shape")])
+async def test_a_bad_page_says_what_it_said_before(api: FakeApi, logged_in: ApiClient, body: bytes,
+                                                   says: str) -> None:
+    api.routes[("GET", "jobs/")] = lambda request: httpx.Response(
+        200, content=body, headers={"content-type": "application/json"})
+    with pytest.raises(ServerError, match=says):
+        async for _ in logged_in.job_summary_pages():
+            pass
