@@ -20,9 +20,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from tui.bulk import gc_paused
 from tui.services import jwt
 from tui.services.errors import AuthRequired, ServerError, ServiceError
-from tui.services.http import decode_json, error_for, looks_like_html, normalize_url, transport_error
+from tui.services.http import decode_json, error_for, normalize_url, transport_error
 from tui.services.models import (
-    PROMPT_SUMMARY,
     App,
     AppSummary,
     Job,
@@ -236,29 +235,34 @@ class ApiClient:
         page is asked as soon as the one before it has arrived, whether or not the caller is ready for it
         (at start-up the dashboard is still being built when the second page is in), and it is dropped if
         the newest page holds every job. A job that arrives twice is kept once."""
+        what = "GET /api/jobs/"
         newest = self._ask(query(view="summary", limit=first))
         walk: PageWalk | None = PageWalk(self, self._ask(query(view="summary", limit=size, ordering="-id",
                                                                 pagination="cursor")), 0, size)
         try:
-            page = await newest
+            body = await newest
+            page = self._parse(JobSummaryPage, body, what)
             jobs = list(page.results)
             seen = {job.id for job in jobs}
             total = page.count if page.count is not None else len(jobs)
             if page.count is None:  # a server without counts on its default list: follow its own `next`
                 drop_walk(walk)
-                walk = PageWalk(self, self._ask_after(page, 0, size), len(page.results), size)
+                walk = PageWalk(self, self._ask_after(body, 0, size), len(page.results), size)
             elif len(jobs) >= total:
                 drop_walk(walk)
                 walk = None
             yield jobs, total
             while walk is not None:
-                next_page = await walk.next_page()
-                if next_page is None or not next_page.results:
+                body = await walk.next_body()
+                if body is None:
+                    return
+                page = self._parse(JobSummaryPage, body, what)
+                if not page.results:
                     return
                 before = len(jobs)
-                jobs.extend(job for job in next_page.results if job.id not in seen)
-                seen.update(job.id for job in next_page.results)
-                if next_page.count is None:
+                jobs.extend(job for job in page.results if job.id not in seen)
+                seen.update(job.id for job in page.results)
+                if page.count is None:
                     total = max(total, len(jobs))
                 if len(jobs) > before:
                     yield jobs, total
@@ -266,44 +270,23 @@ class ApiClient:
             drop(newest)
             drop_walk(walk)
 
-    def _ask(self, target: str | dict[str, Any]) -> asyncio.Task[JobSummaryPage]:
-        """Send one list request now (its page later)."""
-        return asyncio.ensure_future(self._summary_page(target))
+    def _ask(self, target: str | dict[str, Any]) -> asyncio.Task[Any]:
+        """Send one list request now (its decoded body later)."""
+        if isinstance(target, str):
+            return asyncio.ensure_future(self._request("GET", target))
+        return asyncio.ensure_future(self._request("GET", "jobs/", params=target))
 
-    def _ask_after(self, page: JobSummaryPage, offset: int, size: int) -> asyncio.Task[JobSummaryPage] | None:
-        """The request for the page after `page` (a keyset page's `next` link as given, same server only;
-        or the next offset page in the stable order), or None after the last page."""
-        if not page.results:
+    def _ask_after(self, body: Any, offset: int, size: int) -> asyncio.Task[Any] | None:
+        """The request for the page after `body` (a keyset page's `next` link as given, same server only;
+        or the next offset page in the stable order), or None after the last page or on a malformed one."""
+        if not isinstance(body, dict) or not body.get("results"):
             return None
-        if page.count is None:
-            link = page.next
-            return self._ask(link) if link is not None and self.same_origin(link) else None
-        if offset < page.count:
+        count, link = body.get("count"), body.get("next")
+        if count is None:
+            return self._ask(link) if isinstance(link, str) and self.same_origin(link) else None
+        if isinstance(count, int) and offset < count:
             return self._ask(query(view="summary", limit=size, offset=offset, ordering="-id"))
         return None
-
-    async def _summary_page(self, target: str | dict[str, Any]) -> JobSummaryPage:
-        """One page of list rows. A body of summaries (no `stages` key, no escapes that could spell one)
-        is validated straight from its bytes, twice as fast as decoding then validating; anything else,
-        or anything that fast path refuses, is read as every answer is (`_request`, `_parse`): the same
-        rows and the same errors."""
-        url, params = (target, None) if isinstance(target, str) else ("jobs/", target)
-        response = await self._send("GET", url, params=params)
-        if not response.is_success:
-            raise error_for(response, self._secrets())
-        content = response.content
-        if b'"stages"' not in content and b"\\u" not in content and not looks_like_html(response):
-            try:
-                with gc_paused():
-                    return trimmed(adapter(JobSummaryPage).validate_json(content))
-            except ValidationError:
-                pass
-        if response.status_code in NO_BODY:
-            body = None
-        else:
-            with gc_paused():
-                body = decode_json(response)
-        return self._parse(JobSummaryPage, body, "GET /api/jobs/")
 
     async def changed_jobs(self, since: datetime, limit: int = 100) -> list[JobSummary]:
         """Jobs changed after `since` (cheap polling): pages of `updated_after=` until one holds a job not
@@ -430,9 +413,6 @@ def adapter(shape: Any) -> TypeAdapter[Any]:
     return TypeAdapter(shape)
 
 
-Ahead = tuple[JobSummaryPage | None, BaseException | None]  # a page read ahead, or the error in its place
-
-
 class PageWalk:
     """The list's pages after the newest, read ahead: each page's request is sent when the page before it
     has arrived (from its `next` link or the next offset), at most `AHEAD` decoded pages wait for the reader.
@@ -440,46 +420,36 @@ class PageWalk:
 
     AHEAD = 2
 
-    def __init__(self, client: ApiClient, request: asyncio.Task[JobSummaryPage] | None, offset: int,
-                 size: int) -> None:
-        self.pages: asyncio.Queue[Ahead] = asyncio.Queue(self.AHEAD)
+    def __init__(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int, size: int) -> None:
+        self.bodies: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue(self.AHEAD)
         self.first = request
         self.task = asyncio.ensure_future(self._walk(client, request, offset, size))
 
-    async def _walk(self, client: ApiClient, request: asyncio.Task[JobSummaryPage] | None, offset: int,
+    async def _walk(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int,
                     size: int) -> None:
         try:
             while request is not None:
-                page = await request
-                offset += len(page.results)
-                request = client._ask_after(page, offset, size)  # travels while this one waits to be read
-                await self.pages.put((page, None))
-            await self.pages.put((None, None))
+                body = await request
+                results = body.get("results") if isinstance(body, dict) else None
+                offset += len(results) if isinstance(results, list) else 0
+                request = client._ask_after(body, offset, size)  # travels while this one waits to be parsed
+                await self.bodies.put((body, None))
+            await self.bodies.put((None, None))
         except Exception as err:  # noqa: BLE001 - handed to the reader, raised where its page would be
-            await self.pages.put((None, err))
+            await self.bodies.put((None, err))
         finally:
             drop(request)
 
-    async def next_page(self) -> JobSummaryPage | None:
-        """The next page, None after the last one."""
-        page, error = await self.pages.get()
+    async def next_body(self) -> Any:
+        """The next page's decoded body, None after the last one."""
+        body, error = await self.bodies.get()
         if error is not None:
             raise error
-        return page
+        return body
 
     def cancel(self) -> None:
         self.task.cancel()
         drop(self.first)  # the walk may not have started yet
-
-
-def trimmed(page: JobSummaryPage) -> JobSummaryPage:
-    """Prompts cut to the summary's length, as `JobSummary.from_full_job` cuts them on the tolerant path."""
-    if all(len(job.initial_prompt) <= PROMPT_SUMMARY for job in page.results):
-        return page
-    rows = [job if len(job.initial_prompt) <= PROMPT_SUMMARY
-            else job.model_copy(update={"initial_prompt": job.initial_prompt[:PROMPT_SUMMARY]})
-            for job in page.results]
-    return page.model_copy(update={"results": rows})
 
 
 def drop_walk(walk: PageWalk | None) -> None:
