@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable
 from datetime import UTC, datetime
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from tui.bulk import gc_paused
@@ -50,6 +52,7 @@ ENDED = ("done", "failed")
 REFRESH_SECONDS = 10.0  # the "updated" column ages; a server that filters by updated_after is asked its total
 POLL_SECONDS = 3.0  # how often jobs changed elsewhere (or by unfollowed builds) are asked for
 NEWEST_PAGE = 20
+PROGRESS_SECONDS = 0.1  # the loading count is repainted at most this often while the list loads
 Clock = Callable[[], datetime]
 
 
@@ -111,6 +114,8 @@ class DashboardScreen(Screen[None]):
         self.total_known = True  # False once the server filters by updated_after (its count is not the total)
         self.since: datetime | None = None  # newest `updated_at` the server sent (events use our clock)
         self.first_shown: tuple[list[JobSummary], int] | None = None  # the start-up page on screen, its size
+        self.progress_at = 0.0  # when the loading count may next be repainted
+        self.progress_timer: Timer | None = None  # a count held back until then
 
     def clock(self) -> datetime:
         clock = self.fixed_clock or self.host.clock
@@ -290,7 +295,7 @@ class DashboardScreen(Screen[None]):
                 if len(jobs) < total and not self.loaded:  # first load: the newest page now, then the rest
                     if not len(self.index):
                         self.set_jobs(jobs)
-                    self.set_state("ready", self.progress(total, len(jobs)))
+                    self.show_progress(self.progress(total, len(jobs)))
         except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
             report(self, err)
             return
@@ -301,6 +306,8 @@ class DashboardScreen(Screen[None]):
         except ServiceError as err:
             self.set_state("error", f"Could not load the projects: {err.message} — press r to retry.")
             return
+        finally:
+            self.stop_progress()  # a count held back must not cover what the load ends with
         self.host.show_connection(ConnectionState.LIVE)
         self.loaded = True
         shown, self.first_shown = self.first_shown, None
@@ -308,6 +315,22 @@ class DashboardScreen(Screen[None]):
             self.set_jobs(jobs)
         else:
             self.follow_builds()
+
+    def show_progress(self, text: str) -> None:
+        """The loading count, repainted at most every PROGRESS_SECONDS (a frame per page was 10 frames at
+        10k, 50 at 50k); a count held back is shown when its time comes, so it never lags a slow page."""
+        self.stop_progress()
+        wait = self.progress_at - monotonic()
+        if wait <= 0:
+            self.set_state("ready", text)
+            self.progress_at = monotonic() + PROGRESS_SECONDS
+        else:
+            self.progress_timer = self.set_timer(wait, lambda: self.show_progress(text))
+
+    def stop_progress(self) -> None:
+        if self.progress_timer is not None:
+            self.progress_timer.stop()
+            self.progress_timer = None
 
     def progress(self, total: int, loaded: int | None = None) -> str:
         loaded = len(self.index) if loaded is None else loaded
