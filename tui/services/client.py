@@ -235,13 +235,12 @@ class ApiClient:
         page is asked as soon as the one before it has arrived, whether or not the caller is ready for it
         (at start-up the dashboard is still being built when the second page is in), and it is dropped if
         the newest page holds every job. A job that arrives twice is kept once."""
-        what = "GET /api/jobs/"
         newest = self._ask(query(view="summary", limit=first))
         walk: PageWalk | None = PageWalk(self, self._ask(query(view="summary", limit=size, ordering="-id",
                                                                 pagination="cursor")), 0, size)
         try:
             body = await newest
-            page = self._parse(JobSummaryPage, body, what)
+            page = self._parse(JobSummaryPage, body, "GET /api/jobs/")
             jobs = list(page.results)
             seen = {job.id for job in jobs}
             total = page.count if page.count is not None else len(jobs)
@@ -253,16 +252,13 @@ class ApiClient:
                 walk = None
             yield jobs, total
             while walk is not None:
-                body = await walk.next_body()
-                if body is None:
-                    return
-                page = self._parse(JobSummaryPage, body, what)
-                if not page.results:
+                more = await walk.next_page()
+                if more is None or not more.results:
                     return
                 before = len(jobs)
-                jobs.extend(job for job in page.results if job.id not in seen)
-                seen.update(job.id for job in page.results)
-                if page.count is None:
+                jobs.extend(job for job in more.results if job.id not in seen)
+                seen.update(job.id for job in more.results)
+                if more.count is None:
                     total = max(total, len(jobs))
                 if len(jobs) > before:
                     yield jobs, total
@@ -413,39 +409,47 @@ def adapter(shape: Any) -> TypeAdapter[Any]:
     return TypeAdapter(shape)
 
 
+Ahead = tuple[JobSummaryPage | None, BaseException | None]  # a page read ahead, or the error in its place
+
+
 class PageWalk:
     """The list's pages after the newest, read ahead: each page's request is sent when the page before it
-    has arrived (from its `next` link or the next offset), at most `AHEAD` decoded pages wait for the reader.
+    has arrived (from its `next` link or the next offset), at most `AHEAD` parsed pages wait for the reader.
     A request's error is raised to the reader where that page would have been."""
 
     AHEAD = 2
 
     def __init__(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int, size: int) -> None:
-        self.bodies: asyncio.Queue[tuple[Any, BaseException | None]] = asyncio.Queue(self.AHEAD)
+        self.pages: asyncio.Queue[Ahead] = asyncio.Queue(self.AHEAD)
         self.first = request
         self.task = asyncio.ensure_future(self._walk(client, request, offset, size))
 
     async def _walk(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int,
                     size: int) -> None:
+        """Each page is parsed here, after the next one is asked: only rows wait for the reader, not the
+        decoded JSON (a page's ~13k dicts and lists, which the garbage collector would scan while they
+        wait)."""
         try:
             while request is not None:
                 body = await request
                 results = body.get("results") if isinstance(body, dict) else None
                 offset += len(results) if isinstance(results, list) else 0
-                request = client._ask_after(body, offset, size)  # travels while this one waits to be parsed
-                await self.bodies.put((body, None))
-            await self.bodies.put((None, None))
+                request = client._ask_after(body, offset, size)  # travels while this one is parsed
+                page = client._parse(JobSummaryPage, body, "GET /api/jobs/")
+                del body, results
+                await self.pages.put((page, None))
+            await self.pages.put((None, None))
         except Exception as err:  # noqa: BLE001 - handed to the reader, raised where its page would be
-            await self.bodies.put((None, err))
+            await self.pages.put((None, err))
         finally:
             drop(request)
 
-    async def next_body(self) -> Any:
-        """The next page's decoded body, None after the last one."""
-        body, error = await self.bodies.get()
+    async def next_page(self) -> JobSummaryPage | None:
+        """The next page, None after the last one."""
+        page, error = await self.pages.get()
         if error is not None:
             raise error
-        return body
+        return page
 
     def cancel(self) -> None:
         self.task.cancel()
