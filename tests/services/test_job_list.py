@@ -177,3 +177,51 @@ async def test_a_failing_rest_does_not_hide_the_newest_rows(api: FakeApi, logged
         async for jobs, total in logged_in.job_summary_pages(first=2, size=2):
             got.append((len(jobs), total))
     assert got == [(2, 5)]
+
+
+async def test_the_rest_is_read_ahead_while_the_caller_is_busy(api: FakeApi, logged_in: ApiClient) -> None:
+    """Each page of the rest is asked as soon as the one before it has arrived, not when the caller comes
+    back for it (at start-up the dashboard is still being built when the second page is in). The walk stops
+    `PageWalk.AHEAD` decoded pages ahead (one more in hand, the next on the wire); the pages then come out
+    in order, none lost."""
+    from tui.services.client import PageWalk
+
+    rows = [summary(i, i) for i in range(12, 0, -1)]
+    pages, asked = offset_pages(rows), asyncio.Event()
+    ahead = 2 * (PageWalk.AHEAD + 1)  # the offset of the last page the walk may ask unread
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if int(request.url.params.get("offset", 0)) >= ahead:
+            asked.set()
+        return httpx.Response(200, json=pages(request))
+
+    api.routes[("GET", "jobs/")] = answer
+    walk = logged_in.job_summary_pages(first=2, size=2)
+    assert (len((await anext(walk))[0])) == 2  # the caller now does something else for a while
+    await wait_for(asked.wait(), f"the rest's page at offset {ahead} asked while the caller was away")
+    for _ in range(200):  # give an unbounded walk every chance to ask more
+        await asyncio.sleep(0)
+    rest = [r.url.params.get("offset") for r in api.requests if r.url.path == "/api/jobs/"
+            and "ordering" in r.url.params]
+    assert rest == [None, *(str(offset) for offset in range(2, ahead + 1, 2))]
+    got = [(len(jobs), total) async for jobs, total in walk]
+    assert got == [(4, 12), (6, 12), (8, 12), (10, 12), (12, 12)]
+
+
+async def test_a_page_that_fails_mid_walk_raises_where_it_would_be(api: FakeApi,
+                                                                   logged_in: ApiClient) -> None:
+    """The walk reads ahead, but the rows before a failing page still come first, then the error."""
+    pages = offset_pages([summary(i, i) for i in range(8, 0, -1)])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("offset") == "6":  # the rest's fourth page (its first repeats the newest)
+            return httpx.Response(500, json={"detail": "boom"})
+        return httpx.Response(200, json=pages(request))
+
+    api.routes[("GET", "jobs/")] = answer
+    got = []
+    with pytest.raises(ServerError, match="internal error"):
+        async for jobs, total in logged_in.job_summary_pages(first=2, size=2):
+            got.append((len(jobs), total))
+    assert got == [(2, 8), (4, 8), (6, 8)]
+

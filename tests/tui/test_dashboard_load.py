@@ -77,3 +77,36 @@ async def test_builds_are_followed_once_the_list_is_in(monkeypatch: pytest.Monke
         client.rest.set()
         await wait_for(pilot, lambda: board.loaded and any(followed), what="builds followed after the load")
         assert client.jobs[0].id in set().union(*followed)
+
+
+class QuickPagesThenSlow(SlowPages):
+    """Three pages at once (faster than the loading count is repainted), then a slow one."""
+
+    async def job_summary_pages(self, first: int = 200,
+                                size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]:
+        self.loads += 1
+        summaries = [JobSummary.of(job) for job in self.jobs]
+        for shown in (1, 2, 3):
+            yield summaries[:shown], len(self.jobs)
+        await self.rest.wait()
+        yield summaries, len(self.jobs)
+
+
+async def test_a_loading_count_held_back_is_shown_while_a_page_is_slow() -> None:
+    """Pages that come quicker than PROGRESS_SECONDS are not a frame each, but the count of the last one
+    still reaches the screen while the next page takes its time, and the end of the load replaces it."""
+    client = QuickPagesThenSlow()
+    assert len(client.jobs) > 3
+    app = AppBuilderApp(client, clock=fixed_clock)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
+        board = app.screen
+        assert isinstance(board, DashboardScreen)
+        state = board.query_one("#dash-state")
+        await wait_for(pilot, lambda: f"loading 3 of {len(client.jobs)} projects" in str(state.render()),
+                       what="the count of the third page while the fourth is slow")
+        client.rest.set()
+        everything = f"{len(client.jobs)} of {len(client.jobs)} projects"
+        await wait_for(pilot, lambda: board.loaded and everything in str(state.render()),
+                       what="the final count once the load ended")
+        assert board.progress_timer is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable
 from datetime import UTC, datetime
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from tui.bulk import gc_paused
@@ -50,6 +52,7 @@ ENDED = ("done", "failed")
 REFRESH_SECONDS = 10.0  # the "updated" column ages; a server that filters by updated_after is asked its total
 POLL_SECONDS = 3.0  # how often jobs changed elsewhere (or by unfollowed builds) are asked for
 NEWEST_PAGE = 20
+PROGRESS_SECONDS = 0.1  # the loading count is repainted at most this often while the list loads
 Clock = Callable[[], datetime]
 
 
@@ -111,6 +114,8 @@ class DashboardScreen(Screen[None]):
         self.total_known = True  # False once the server filters by updated_after (its count is not the total)
         self.since: datetime | None = None  # newest `updated_at` the server sent (events use our clock)
         self.first_shown: tuple[list[JobSummary], int] | None = None  # the start-up page on screen, its size
+        self.progress_at = 0.0  # when the loading count may next be repainted
+        self.progress_timer: Timer | None = None  # a count held back until then
 
     def clock(self) -> datetime:
         clock = self.fixed_clock or self.host.clock
@@ -290,7 +295,7 @@ class DashboardScreen(Screen[None]):
                 if len(jobs) < total and not self.loaded:  # first load: the newest page now, then the rest
                     if not len(self.index):
                         self.set_jobs(jobs)
-                    self.set_state("ready", self.progress(total, len(jobs)))
+                    self.show_progress(self.progress(total, len(jobs)))
         except AuthRequired as err:  # the app shows login on top (deduplicated if the client did too)
             report(self, err)
             return
@@ -301,13 +306,31 @@ class DashboardScreen(Screen[None]):
         except ServiceError as err:
             self.set_state("error", f"Could not load the projects: {err.message} — press r to retry.")
             return
+        finally:
+            self.stop_progress()  # a count held back must not cover what the load ends with
         self.host.show_connection(ConnectionState.LIVE)
         self.loaded = True
         shown, self.first_shown = self.first_shown, None
         if shown is None or jobs is not shown[0] or len(jobs) != shown[1]:  # else on screen already
             self.set_jobs(jobs)
         else:
-            self.watcher.follow(self.index.by_id.values())
+            self.follow_builds()
+
+    def show_progress(self, text: str) -> None:
+        """The loading count, repainted at most every PROGRESS_SECONDS (a frame per page was 10 frames at
+        10k, 50 at 50k); a count held back is shown when its time comes, so it never lags a slow page."""
+        self.stop_progress()
+        wait = self.progress_at - monotonic()
+        if wait <= 0:
+            self.set_state("ready", text)
+            self.progress_at = monotonic() + PROGRESS_SECONDS
+        else:
+            self.progress_timer = self.set_timer(wait, lambda: self.show_progress(text))
+
+    def stop_progress(self) -> None:
+        if self.progress_timer is not None:
+            self.progress_timer.stop()
+            self.progress_timer = None
 
     def progress(self, total: int, loaded: int | None = None) -> str:
         loaded = len(self.index) if loaded is None else loaded
@@ -322,9 +345,14 @@ class DashboardScreen(Screen[None]):
         self.heard(jobs)
         with gc_paused():
             self.index.replace_all(jobs)
-        if self.loaded:  # builds are followed once the list is in: their sockets and first message fetches
-            self.watcher.follow(self.index.by_id.values())  # would slow the server's list pages meanwhile
         self.fill()
+        if self.loaded:  # builds are followed once the list is in (their sockets and first message fetches
+            self.call_after_refresh(self.follow_builds)  # would slow the server's pages), after its frame
+
+    def follow_builds(self) -> None:
+        """Follow the newest running builds: after the frame that shows the rows, as the first follow imports
+        the socket code and opens up to eight sockets (~15 ms of CPU) that would delay that frame."""
+        self.watcher.follow(self.index.by_id.values())
 
     # ----- live status over job sockets -------------------------------------------------------------
     @work(group="watch")
@@ -388,10 +416,9 @@ class DashboardScreen(Screen[None]):
         box.add_class("-visible")
         box.focus()
 
-    @on(Input.Changed, "#dash-filter")
     def filter_changed(self) -> None:
-        """Called by the box in the keystroke's step (see FilterBox); the `Changed` message that follows
-        finds the rows already filtered."""
+        """Called by the box in the keystroke's step (see FilterBox), the only caller: the box's `Changed`
+        message, which follows, would find the rows already filtered, so nothing listens to it."""
         if self.needle != self.index.needle:
             self.fill()
 

@@ -231,46 +231,40 @@ class ApiClient:
         The first page is the newest changes (shown at once, with the total); the rest is read in a stable
         order (`ordering=-id`: no job moves between pages while loading) as keyset pages
         (`pagination=cursor`, `next` followed on the same server only) or, from a server that ignores that,
-        offset pages. The first page of the rest is asked together with the newest page (the server works
-        on it while the newest rows are drawn; it is dropped if the newest page holds every job), and each
-        later page before the one before it is parsed. A job that arrives twice is kept once."""
-        what = "GET /api/jobs/"
+        offset pages. The rest is read ahead by a `PageWalk` started together with the newest page: each
+        page is asked as soon as the one before it has arrived, whether or not the caller is ready for it
+        (at start-up the dashboard is still being built when the second page is in), and it is dropped if
+        the newest page holds every job. A job that arrives twice is kept once."""
         newest = self._ask(query(view="summary", limit=first))
-        pending: asyncio.Task[Any] | None = self._ask(query(view="summary", limit=size, ordering="-id",
-                                                            pagination="cursor"))
+        walk: PageWalk | None = PageWalk(self, self._ask(query(view="summary", limit=size, ordering="-id",
+                                                                pagination="cursor")), 0, size)
         try:
             body = await newest
-            page = self._parse(JobSummaryPage, body, what)
+            page = self._parse(JobSummaryPage, body, "GET /api/jobs/")
             jobs = list(page.results)
             seen = {job.id for job in jobs}
             total = page.count if page.count is not None else len(jobs)
-            offset = 0
             if page.count is None:  # a server without counts on its default list: follow its own `next`
-                drop(pending)
-                pending = self._ask_after(body, 0, size)
-                offset = len(page.results)
+                drop_walk(walk)
+                walk = PageWalk(self, self._ask_after(body, 0, size), len(page.results), size)
             elif len(jobs) >= total:
-                drop(pending)
-                pending = None
+                drop_walk(walk)
+                walk = None
             yield jobs, total
-            while pending is not None:
-                body, pending = await pending, None
-                offset += len(body["results"]) if isinstance(body, dict) and isinstance(body.get("results"),
-                                                                                         list) else 0
-                pending = self._ask_after(body, offset, size)  # travels while this page is parsed
-                page = self._parse(JobSummaryPage, body, what)
-                if not page.results:
+            while walk is not None:
+                more = await walk.next_page()
+                if more is None or not more.results:
                     return
                 before = len(jobs)
-                jobs.extend(job for job in page.results if job.id not in seen)
-                seen.update(job.id for job in page.results)
-                if page.count is None:
+                jobs.extend(job for job in more.results if job.id not in seen)
+                seen.update(job.id for job in more.results)
+                if more.count is None:
                     total = max(total, len(jobs))
                 if len(jobs) > before:
                     yield jobs, total
         finally:
             drop(newest)
-            drop(pending)
+            drop_walk(walk)
 
     def _ask(self, target: str | dict[str, Any]) -> asyncio.Task[Any]:
         """Send one list request now (its decoded body later)."""
@@ -413,6 +407,58 @@ class ApiClient:
 @functools.cache
 def adapter(shape: Any) -> TypeAdapter[Any]:
     return TypeAdapter(shape)
+
+
+Ahead = tuple[JobSummaryPage | None, BaseException | None]  # a page read ahead, or the error in its place
+
+
+class PageWalk:
+    """The list's pages after the newest, read ahead: each page's request is sent when the page before it
+    has arrived (from its `next` link or the next offset), at most `AHEAD` parsed pages wait for the reader.
+    A request's error is raised to the reader where that page would have been."""
+
+    AHEAD = 2
+
+    def __init__(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int, size: int) -> None:
+        self.pages: asyncio.Queue[Ahead] = asyncio.Queue(self.AHEAD)
+        self.first = request
+        self.task = asyncio.ensure_future(self._walk(client, request, offset, size))
+
+    async def _walk(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int,
+                    size: int) -> None:
+        """Each page is parsed here, after the next one is asked: only rows wait for the reader, not the
+        decoded JSON (a page's ~13k dicts and lists, which the garbage collector would scan while they
+        wait)."""
+        try:
+            while request is not None:
+                body = await request
+                results = body.get("results") if isinstance(body, dict) else None
+                offset += len(results) if isinstance(results, list) else 0
+                request = client._ask_after(body, offset, size)  # travels while this one is parsed
+                page = client._parse(JobSummaryPage, body, "GET /api/jobs/")
+                del body, results
+                await self.pages.put((page, None))
+            await self.pages.put((None, None))
+        except Exception as err:  # noqa: BLE001 - handed to the reader, raised where its page would be
+            await self.pages.put((None, err))
+        finally:
+            drop(request)
+
+    async def next_page(self) -> JobSummaryPage | None:
+        """The next page, None after the last one."""
+        page, error = await self.pages.get()
+        if error is not None:
+            raise error
+        return page
+
+    def cancel(self) -> None:
+        self.task.cancel()
+        drop(self.first)  # the walk may not have started yet
+
+
+def drop_walk(walk: PageWalk | None) -> None:
+    if walk is not None:
+        walk.cancel()
 
 
 def drop(task: asyncio.Task[Any] | None) -> None:
