@@ -139,7 +139,10 @@ async def fan_out(server: BenchServer, token: str, sockets: int) -> FanOut:
     """(latencies, frames expected, server CPU s, client CPU s, seconds to join) for `sockets` on one job."""
     import websockets
 
+    # keepalive_expiry: joining takes seconds, about the server's keep-alive timeout (5 s); the flood request
+    # on the connection the server was just closing failed with ReadError (a lost row, 1 run in ~20)
     async with httpx.AsyncClient(base_url=f"{server.url}/api/", timeout=60,
+                                 limits=httpx.Limits(keepalive_expiry=1.0),
                                  headers={"Authorization": f"Bearer {token}"}) as http:
         job = (await http.post("jobs/", json={"initial_prompt": f"Fan-out to {sockets} sockets"})).json()
         url = f"{server.url.replace('http', 'ws')}/ws/jobs/{job['id']}/"

@@ -6,7 +6,9 @@ and when the session logs out, and with 1013 (try again, re-sync) when it could 
 
 Job frames arrive from the channel group already encoded (`services.frame_event`: once per message, not
 once per socket), and handling one touches no database, so the consumer skips Channels' per-message
-`aclose_old_connections` (a thread hop per frame per socket: most of a broadcast's cost).
+`aclose_old_connections` (a thread hop per frame per socket: most of a broadcast's cost). With the
+in-process channel layer they do not even pass through the consumer: its outbox (server/jobs/outbox.py),
+which every send of this socket goes through in order, takes them straight from the broadcasting task.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from server.validation import parse_id_or_none
 
 from . import pipeline
 from .models import Job
+from .outbox import Outbox
 from .services import group_name, reply_error_frame
 
 AUTH_TIMEOUT = 5.0
@@ -34,6 +37,7 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_TRY_AGAIN = 1013  # frames had to be dropped: the client reconnects and re-syncs from REST
 NOT_AN_OBJECT = "Frames must be JSON objects."
+DIRECT_EVENTS = frozenset({"job.frame"})  # what the in-process layer hands to the outbox directly
 
 
 @database_sync_to_async
@@ -72,8 +76,12 @@ class JobConsumer(AsyncJsonWebsocketConsumer):
     auth_timer: asyncio.Task | None = None
     expiry_timer: asyncio.Task | None = None
     expires_at = 0.0
+    outbox: Outbox | None = None
 
     async def connect(self) -> None:
+        if hasattr(self.channel_layer, "attach"):  # the in-process layer (server/jobs/layer.py)
+            self.outbox = Outbox(self.base_send, self.channel_layer.get_capacity(self.channel_name))
+            self.base_send = self.outbox.send  # every send of this socket, in order behind pushed frames
         self.job_id = parse_id_or_none(self.scope["url_route"]["kwargs"]["job_id"]) or 0
         await self.accept()
         if query_has_token(self.scope):
@@ -99,6 +107,8 @@ class JobConsumer(AsyncJsonWebsocketConsumer):
         groups = [group_name(self.job_id), user_group(auth.user.pk)]
         if auth.sid:
             groups.append(session_group(auth.sid))
+        if self.outbox is not None:
+            self.channel_layer.attach(self.channel_name, self.outbox, DIRECT_EVENTS)
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = tuple(groups)
@@ -107,6 +117,8 @@ class JobConsumer(AsyncJsonWebsocketConsumer):
         for timer in (self.auth_timer, self.expiry_timer):
             if timer is not None:
                 timer.cancel()
+        if self.outbox is not None:
+            self.channel_layer.detach(self.channel_name)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = ()
@@ -193,6 +205,7 @@ class JobConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def job_frame(self, event: dict[str, Any]) -> None:
+        """A frame through the channel layer's queue (a layer without `attach`, such as channels_redis)."""
         await self.send(text_data=event["text"])  # encoded once for the whole group
 
     async def job_deleted(self, event: dict[str, Any]) -> None:

@@ -62,3 +62,44 @@ async def test_frames_arrive_in_order_and_are_persisted(tmp_path: Path) -> None:
         assert persisted == ids
     finally:
         server.stop()
+
+
+async def test_every_socket_on_the_job_gets_every_frame_in_order_and_its_own_answers(tmp_path: Path) -> None:
+    """Frames fan out to each socket of the job (in-process layer: pushed to each socket's outbox); a ping
+    sent during the flood is answered on that socket among the frames, none lost or reordered."""
+    server = LiveServer(db_path=tmp_path / "db.sqlite3", allow_flood=True).start()
+    try:
+        access = token(server, "fanout")
+        job_id = job_for(server, access)
+        sockets = [await connect(f"{server.ws_url}/ws/jobs/{job_id}/") for _ in range(20)]
+        for ws in sockets:
+            await ws.send(json.dumps({"kind": "auth", "token": access}))
+            await ws.send(json.dumps({"kind": "ping"}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"kind": "pong"}
+        answer = await asyncio.to_thread(flood, server, access, job_id, rate=200, seconds=1)
+        assert answer.status_code == 202
+
+        async def read(ws: Any, ping_after: int | None) -> tuple[list[int], bool]:
+            ids: list[int] = []
+            ponged = False
+            while len(ids) < 200 or (ping_after is not None and not ponged):
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 20))
+                if frame.get("kind") == "chat" and frame["text"].startswith("flood "):
+                    ids.append(frame["id"])
+                    if len(ids) == ping_after:
+                        await ws.send(json.dumps({"kind": "ping"}))
+                elif frame == {"kind": "pong"}:
+                    ponged = True
+            return ids, ponged
+
+        results = await asyncio.gather(*(read(ws, 50 if n == 0 else None) for n, ws in enumerate(sockets)))
+        for ws in sockets:
+            await ws.close()
+        listed = httpx.get(f"{server.url}/api/job-messages/", params={"job_id": job_id},
+                           headers={"Authorization": f"Bearer {access}"}).json()
+        persisted = [m["id"] for m in listed if m["content"].startswith("flood ")]
+        assert len(persisted) == 200
+        assert all(ids == persisted for ids, _ in results), "a socket missed or reordered frames"
+        assert results[0][1], "the ping sent during the flood was not answered"
+    finally:
+        server.stop()

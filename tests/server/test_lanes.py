@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import socket
+import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +79,81 @@ async def test_a_slow_request_holds_up_only_its_own_lane() -> None:
         lanes.shutdown()
 
 
+async def test_a_burst_of_short_requests_runs_back_to_back_on_one_lane() -> None:
+    """While a lane's call is fresh (here: always), new requests wait for it instead of taking another lane:
+    lanes running at once only contend for the GIL."""
+    lanes = Lanes(4, spill_after=3600)
+    try:
+        threads = await asyncio.gather(*(thread_of_lane(lanes) for _ in range(20)))
+        assert len(set(threads)) == 1
+        assert lanes.in_flight == [0, 0, 0, 0] and not lanes.waiting
+    finally:
+        lanes.shutdown()
+
+
+async def test_a_request_waiting_behind_a_slow_call_spills_to_an_idle_lane() -> None:
+    """Queued behind a call that turns slow, requests move on: one slow request never holds up the rest."""
+    lanes, release = Lanes(3, spill_after=0.01), threading.Event()
+    try:
+        async def slow() -> int:
+            async with lanes.lane():
+                return await sync_to_async(lambda: release.wait(30) and threading.get_ident())()
+
+        blocked = asyncio.create_task(slow())
+        while lanes.in_flight == [0, 0, 0]:
+            await asyncio.sleep(0)
+        others = await asyncio.wait_for(asyncio.gather(*(thread_of_lane(lanes) for _ in range(5))), 10)
+        assert not blocked.done()
+        release.set()
+        assert await blocked not in others
+        assert lanes.in_flight == [0, 0, 0] and not lanes.waiting
+    finally:
+        release.set()
+        lanes.shutdown()
+
+
+async def test_a_request_cancelled_while_waiting_for_a_lane_leaves_no_trace() -> None:
+    lanes, release = Lanes(2, spill_after=3600), threading.Event()
+    try:
+        async def slow() -> None:
+            async with lanes.lane():
+                await sync_to_async(release.wait)(30)
+
+        blocked = asyncio.create_task(slow())
+        while lanes.in_flight == [0, 0]:
+            await asyncio.sleep(0)
+        waiting = asyncio.create_task(thread_of_lane(lanes))
+        while not lanes.waiting:
+            await asyncio.sleep(0)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert not lanes.waiting
+        release.set()
+        await blocked
+        await thread_of_lane(lanes)
+        assert lanes.in_flight == [0, 0]
+    finally:
+        release.set()
+        lanes.shutdown()
+
+
+async def test_a_call_that_raises_raises_in_the_request_and_frees_its_lane() -> None:
+    lanes = Lanes(2)
+    try:
+        async def fails() -> None:
+            async with lanes.lane():
+                await sync_to_async(int)("not a number")
+
+        with pytest.raises(ValueError, match="not a number"):
+            await fails()
+        first = await thread_of_lane(lanes)
+        assert await thread_of_lane(lanes) == first
+        assert lanes.in_flight == [0, 0]
+    finally:
+        lanes.shutdown()
+
+
 def test_live_server_reuses_its_request_threads(live_server: LiveServer, fresh_user: dict) -> None:
     """Many requests, a bounded set of threads (Django alone started one per request) and connections."""
     pid = live_server.proc.pid if live_server.proc else 0
@@ -87,6 +165,36 @@ def test_live_server_reuses_its_request_threads(live_server: LiveServer, fresh_u
         for _ in range(60):
             assert http.get("/jobs/", params={"limit": 5}).status_code == 200
         assert len(list(Path(f"/proc/{pid}/task").iterdir())) <= threads
+
+
+def test_live_lists_answer_while_a_write_waits_on_another_process_lock(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    """A write waiting (up to DB_TIMEOUT) for SQLite's lock, held by another process, holds its own lane:
+    list requests sent after it on other connections are answered meanwhile, and it then succeeds."""
+    server = make_server(extra_env={"DB_TIMEOUT": "60"})
+    access = server.register("lanes_locked")["access"]
+    body = b'{"initial_prompt": "Written once the lock is free"}'
+    post = (f"POST /api/jobs/ HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nAuthorization: Bearer {access}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    other = sqlite3.connect(server.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process takes the write lock and keeps it
+    writer = socket.create_connection(("127.0.0.1", server.port), timeout=90)
+    try:
+        writer.sendall(post)
+        with httpx.Client(base_url=f"{server.url}/api", headers={"Authorization": f"Bearer {access}"},
+                          timeout=30) as http:
+            for _ in range(5):  # would wait 60 s behind the write on one lane
+                assert http.get("/jobs/", params={"limit": 5}).json()["count"] == 0
+        writer.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            writer.recv(1)  # the write is still waiting for the lock
+        other.execute("ROLLBACK")
+        writer.setblocking(True)
+        assert writer.recv(12) == b"HTTP/1.1 201"
+    finally:
+        other.close()
+        writer.close()
 
 
 @pytest.mark.django_db
