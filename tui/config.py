@@ -3,6 +3,10 @@
 `load_settings(path, **flags)` returns one `Settings`; any mistake (TOML syntax, unknown key, wrong type, a
 secret in the file) raises `ConfigError` whose message is one line naming where: the file and line, the env
 var, or the flag. Secrets (`token`, `refresh_token`) come only from the environment and are never written.
+
+The three sources are merged here, as pydantic-settings merged them (it was 30-60 ms of imports at every
+start): env names in any case, a table (`profiles`, `keymap`) given in the environment as a JSON object
+and merged key by key into the file's, scalars as the strings they are (pydantic validates them all).
 """
 
 from __future__ import annotations
@@ -11,24 +15,15 @@ import json
 import os
 import re
 import tomllib
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    SettingsError,
-    TomlConfigSettingsSource,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "APPBUILDER_TUI_"
 ENV_ONLY = ("token", "refresh_token")
 DEFAULT_SERVER = "http://127.0.0.1:8000"
-TOML_FILE: ContextVar[Path | None] = ContextVar("TOML_FILE", default=None)  # set by load_settings only
 
 
 class ConfigError(Exception):
@@ -63,10 +58,10 @@ ServerUrl = Annotated[str, AfterValidator(check_server_url)]
 Keys = Annotated[str, AfterValidator(check_keys)]
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Everything configurable. Every key is also the env var APPBUILDER_TUI_<KEY> (upper case)."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     server: str | None = Field(None, description="server URL; beats default_profile")
     profiles: dict[str, ServerUrl] = Field(default_factory=dict, description="profile name -> server URL")
@@ -99,19 +94,6 @@ class Settings(BaseSettings):
         if value is not None and not value.expanduser().is_file():
             raise ValueError(f"{str(value)!r} is not a file")
         return value.expanduser() if value else None
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
-                                   init_settings: PydanticBaseSettingsSource,
-                                   env_settings: PydanticBaseSettingsSource,
-                                   dotenv_settings: PydanticBaseSettingsSource,
-                                   file_secret_settings: PydanticBaseSettingsSource,
-                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = TOML_FILE.get()
-        if path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
-        return tuple(sources)
 
     # ----- the server to talk to --------------------------------------------------------------------
     def profile_url(self, name: str) -> str:
@@ -148,19 +130,43 @@ def checked_flag(flag: str, url: str) -> str:
         raise ConfigError(f"{flag}: {err}") from None
 
 
-def unparsable_env_table() -> str:
-    """The one line for a table setting given in the environment that is not a JSON object (env names are
-    matched in any case, as pydantic-settings matches them)."""
-    tables = {f"{ENV_PREFIX}{name}".upper() for name, field in Settings.model_fields.items()
-              if get_origin(field.annotation) is dict}
-    for variable, value in os.environ.items():
-        if variable.upper() in tables:
+def tables() -> set[str]:
+    """The settings that are tables (given in the environment as JSON objects)."""
+    return {name for name, field in Settings.model_fields.items() if get_origin(field.annotation) is dict}
+
+
+def from_env() -> dict[str, Any]:
+    """The `APPBUILDER_TUI_*` variables that name a setting (in any case; unknown ones are ignored); a
+    table's JSON decoded (JSON null: not set)."""
+    by_name = {variable.lower(): (variable, value) for variable, value in os.environ.items()}
+    found: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        if f"{ENV_PREFIX}{name}".lower() not in by_name:
+            continue
+        variable, value = by_name[f"{ENV_PREFIX}{name}".lower()]
+        if name in tables():
             try:
-                json.loads(value)
+                found[name] = json.loads(value)
             except ValueError:
-                return (f"env {variable.upper()}: not valid JSON (a table is given as a JSON object, "
-                        f"e.g. '{{\"app.quit\": \"ctrl+q\"}}')")
-    return f"a setting in the environment ({ENV_PREFIX}*) could not be read"
+                raise ConfigError(f"env {variable.upper()}: not valid JSON (a table is given as a JSON "
+                                  f"object, e.g. '{{\"app.quit\": \"ctrl+q\"}}')") from None
+            if found[name] is None:
+                del found[name]
+        else:
+            found[name] = value
+    return found
+
+
+def merged(*sources: dict[str, Any]) -> dict[str, Any]:
+    """Later sources win; tables found in two sources are merged key by key."""
+    result: dict[str, Any] = {}
+    for source in sources:
+        for key, value in source.items():
+            if isinstance(value, dict) and isinstance(result.get(key), dict):
+                result[key] = merged(result[key], value)
+            else:
+                result[key] = value
+    return result
 
 
 def load_settings(path: Path, **flags: Any) -> Settings:
@@ -171,15 +177,10 @@ def load_settings(path: Path, **flags: Any) -> Settings:
         if name in data:
             raise ConfigError(f"{path}, line {key_line(path, (name,))}: {name}: secrets are not read from "
                               f"the config file; set {ENV_PREFIX}{name.upper()} in the environment")
-    reset = TOML_FILE.set(path if data else None)
     try:
-        return Settings(**given)
+        return Settings.model_validate(merged(data, from_env(), given))
     except ValidationError as err:
         raise ConfigError(describe(err, path, given)) from None
-    except SettingsError:  # a value in the environment that does not parse: say which, in words
-        raise ConfigError(unparsable_env_table()) from None
-    finally:
-        TOML_FILE.reset(reset)
 
 
 def save_setting(path: Path, key: str, value: str | bool | float) -> None:
@@ -261,7 +262,7 @@ def describe(err: ValidationError, path: Path, flags: dict[str, Any]) -> str:
 
 
 def env_name(field: str) -> str | None:
-    """The env var that set `field`, if any (matched the way pydantic-settings does: any case)."""
+    """The env var that set `field`, if any (in any case, as `from_env` matches them)."""
     wanted = f"{ENV_PREFIX}{field}".upper()
     return next((name for name in os.environ if name.upper() == wanted), None)
 
