@@ -166,6 +166,9 @@ async def serve(host: str, port: int, seeded: bool, access_log: bool = False,
         host=host,
         port=port,
         ws="websockets-sansio",
+        # No permessage-deflate, as Daphne (the Channels server): job frames are small JSON, and compressing
+        # each one for each socket was ~30 % of a broadcast's CPU (docs/performance.md, fan-out).
+        ws_per_message_deflate=False,
         http="httptools",  # the C parser (a dependency of the server extra)
         lifespan="on",  # server/lifespan.py: the job runner (resumes unfinished builds)
         access_log=access_log,

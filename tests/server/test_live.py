@@ -175,3 +175,17 @@ def test_cli_token_lifetimes(make_server: Callable[..., LiveServer]) -> None:
                                                                "password": "pass-word-123"}).json()
     headers = {"Authorization": f"Bearer {again['access']}"}
     assert httpx.delete(f"{server.url}/api/jobs/purge/", headers=headers).status_code == 403
+
+
+def test_sockets_are_not_compressed_as_under_daphne(live_server: LiveServer) -> None:
+    """The client offers permessage-deflate (websockets does by default); the server declines, as Daphne does."""
+    _, token = auth(live_server, "plainframes")
+
+    async def extensions() -> tuple[str | None, str | None]:
+        async with websockets.connect(f"{live_server.ws_url}/ws/jobs/1/") as ws:
+            offered = ws.request.headers.get("Sec-WebSocket-Extensions") if ws.request else None
+            return offered, ws.response.headers.get("Sec-WebSocket-Extensions") if ws.response else None
+
+    offered, accepted = asyncio.run(extensions())
+    assert offered is not None and "permessage-deflate" in offered
+    assert accepted is None
