@@ -49,6 +49,27 @@ async def thread_of_lane(lanes: Lanes) -> int:
         return await sync_to_async(threading.get_ident)()
 
 
+async def until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
+    """Yield to the loop until `condition()` holds; fail naming `what` after `timeout` seconds."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await asyncio.sleep(0)
+    except TimeoutError:
+        pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+async def block_a_lane(lanes: Lanes, release: threading.Event) -> asyncio.Task[int]:
+    """A request holding a lane, its call waiting for `release` (at most 30 s); it returns its thread."""
+    async def slow() -> int:
+        async with lanes.lane():
+            return await sync_to_async(lambda: release.wait(30) and threading.get_ident())()
+
+    blocked = asyncio.create_task(slow())
+    await until(lambda: any(lanes.in_flight), "the slow request to take a lane")
+    return blocked
+
+
 async def test_a_lane_keeps_its_thread() -> None:
     lanes = Lanes(2)
     try:
@@ -62,13 +83,7 @@ async def test_a_lane_keeps_its_thread() -> None:
 async def test_a_slow_request_holds_up_only_its_own_lane() -> None:
     lanes, release = Lanes(2), threading.Event()
     try:
-        async def slow() -> None:
-            async with lanes.lane():
-                await sync_to_async(release.wait)(30)
-
-        blocked = asyncio.create_task(slow())
-        while lanes.in_flight == [0, 0]:
-            await asyncio.sleep(0)
+        blocked = await block_a_lane(lanes, release)
         other = await asyncio.wait_for(thread_of_lane(lanes), 10)  # would wait 30 s behind `slow`
         assert not blocked.done() and other != threading.get_ident()
         release.set()
@@ -95,13 +110,7 @@ async def test_a_request_waiting_behind_a_slow_call_spills_to_an_idle_lane() -> 
     """Queued behind a call that turns slow, requests move on: one slow request never holds up the rest."""
     lanes, release = Lanes(3, spill_after=0.01), threading.Event()
     try:
-        async def slow() -> int:
-            async with lanes.lane():
-                return await sync_to_async(lambda: release.wait(30) and threading.get_ident())()
-
-        blocked = asyncio.create_task(slow())
-        while lanes.in_flight == [0, 0, 0]:
-            await asyncio.sleep(0)
+        blocked = await block_a_lane(lanes, release)
         others = await asyncio.wait_for(asyncio.gather(*(thread_of_lane(lanes) for _ in range(5))), 10)
         assert not blocked.done()
         release.set()
@@ -115,16 +124,9 @@ async def test_a_request_waiting_behind_a_slow_call_spills_to_an_idle_lane() -> 
 async def test_a_request_cancelled_while_waiting_for_a_lane_leaves_no_trace() -> None:
     lanes, release = Lanes(2, spill_after=3600), threading.Event()
     try:
-        async def slow() -> None:
-            async with lanes.lane():
-                await sync_to_async(release.wait)(30)
-
-        blocked = asyncio.create_task(slow())
-        while lanes.in_flight == [0, 0]:
-            await asyncio.sleep(0)
+        blocked = await block_a_lane(lanes, release)
         waiting = asyncio.create_task(thread_of_lane(lanes))
-        while not lanes.waiting:
-            await asyncio.sleep(0)
+        await until(lambda: bool(lanes.waiting), "the second request to wait for a lane")
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
