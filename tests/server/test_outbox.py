@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from server.jobs.layer import OVERFLOWED, ClosingInMemoryChannelLayer
 from server.jobs.outbox import Outbox
 
@@ -38,10 +40,18 @@ def frame(text: str) -> dict[str, str]:
 
 
 async def settle(condition: Any, what: str) -> None:
-    async with asyncio.timeout(10):
-        while not condition():
-            await asyncio.sleep(0)
-    assert condition(), what
+    try:
+        async with asyncio.timeout(10):
+            while not condition():
+                await asyncio.sleep(0)
+    except TimeoutError:
+        pytest.fail(f"timed out after 10 s waiting for {what}")
+
+
+async def idle() -> None:
+    """Let every ready callback run, so that what did NOT happen can be asserted (no clock involved)."""
+    for _ in range(50):
+        await asyncio.sleep(0)
 
 
 async def test_frames_to_a_socket_that_takes_them_are_sent_during_the_push_in_order() -> None:
@@ -61,7 +71,7 @@ async def test_behind_a_stalled_send_frames_queue_in_order_and_own_sends_wait_fo
     for text in ("a", "b", "c"):
         assert outbox.push(frame(text), LATER)
     pong = asyncio.ensure_future(outbox.send({"type": "websocket.send", "text": "pong"}))
-    await asyncio.sleep(0.01)
+    await idle()
     assert wire.sent == [] and not pong.done()
     wire.open.set()
     await asyncio.wait_for(pong, 10)
@@ -88,11 +98,11 @@ async def test_close_goes_out_after_earlier_frames_and_later_frames_are_dropped(
     wire.open.clear()
     outbox.push(frame("a"), LATER)
     closing = asyncio.ensure_future(outbox.send({"type": "websocket.close", "code": 1013}))
-    await asyncio.sleep(0.01)
+    await idle()
     wire.open.set()
     await asyncio.wait_for(closing, 10)
     outbox.push(frame("after close"), LATER)
-    await asyncio.sleep(0.01)
+    await idle()
     assert wire.sent == ["a", "websocket.close"]
 
 
