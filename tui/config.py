@@ -136,24 +136,25 @@ def tables() -> set[str]:
 
 
 def from_env() -> dict[str, Any]:
-    """The `APPBUILDER_TUI_*` variables that name a setting (in any case; unknown ones are ignored); a
-    table's JSON decoded (JSON null: not set)."""
-    by_name = {variable.lower(): (variable, value) for variable, value in os.environ.items()}
+    """The `APPBUILDER_TUI_*` variables that name a setting (found by `env_name`, so an error names the
+    variable that was read; unknown ones are ignored); a table's JSON decoded (JSON null: not set)."""
+    table_names = tables()
     found: dict[str, Any] = {}
     for name in Settings.model_fields:
-        if f"{ENV_PREFIX}{name}".lower() not in by_name:
+        variable = env_name(name)
+        if variable is None:
             continue
-        variable, value = by_name[f"{ENV_PREFIX}{name}".lower()]
-        if name in tables():
-            try:
-                found[name] = json.loads(value)
-            except ValueError:
-                raise ConfigError(f"env {variable.upper()}: not valid JSON (a table is given as a JSON "
-                                  f"object, e.g. '{{\"app.quit\": \"ctrl+q\"}}')") from None
-            if found[name] is None:
-                del found[name]
-        else:
+        value = os.environ[variable]
+        if name not in table_names:
             found[name] = value
+            continue
+        try:
+            table = json.loads(value)
+        except ValueError:
+            raise ConfigError(f"env {variable.upper()}: not valid JSON (a table is given as a JSON "
+                              f"object, e.g. '{{\"app.quit\": \"ctrl+q\"}}')") from None
+        if table is not None:
+            found[name] = table
     return found
 
 
