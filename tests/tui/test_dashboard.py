@@ -80,9 +80,15 @@ async def test_header_click_sorts_and_a_second_click_reverses(live_server: LiveS
                                                                token_dir: Path) -> None:
     app = await start(live_server, fresh_user, token_dir)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: ready(app) and rows(app) == 3)
-        table = app.screen.query_one(JobsTable)
-        x = next(x for x in range(table.size.width) if table.column_at(x) == "title")
+        def title_x() -> int | None:
+            table = app.screen.query_one(JobsTable)
+            return next((x for x in range(table.size.width) if table.column_at(x) == "title"), None)
+
+        # the rows can be in before the table's first layout (the start-up page is in its first frame)
+        await until(pilot, lambda: ready(app) and rows(app) == 3 and title_x() is not None,
+                    what="three rows, and the table laid out with its title column")
+        x = title_x()
+        assert x is not None
         await pilot.click(JobsTable, offset=(x, 0))
         await until(pilot, lambda: board(app).sort_column == "title", what="sorted by title (header click)")
         assert [job.title for job in board(app).jobs] == sorted(PROMPTS, key=str.lower)
