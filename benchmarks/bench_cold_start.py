@@ -1,8 +1,10 @@
 """Cold start: `appbuilder-tui --server URL` from fork/exec to its first paint and to job rows on a real pty.
 
 A saved session is in place (as after a first login), the user has 30 realistic jobs. First paint is the
-first frame with the app's name in it (the neutral splash, drawn before the settings and the client exist:
-they are made after it, tui/app.py `Opener`); rows is the newest job's title in the output. Two rows
+first frame with the app's name in it: the splash written before Textual is imported (tui/early_splash.py).
+Textual's first frame is the app's name after Textual's driver has enabled the mouse (`ESC[?1000h`, written
+as it starts): the same neutral splash, drawn before the settings and the client exist (tui/app.py
+`Opener`). Rows is the newest job's title in the output. Two rows
 without a terminal say where the time goes: `import tui.app` in a fresh interpreter (the modules the app
 needs before its first frame) and `appbuilder-tui --version` (the command line alone).
 
@@ -25,18 +27,23 @@ from benchmarks.common import PtyTui, compile_bytecode, footer, header, row, rss
 from benchmarks.server import BenchServer
 
 MARKER = "coldstartmarker"
-Start = tuple[tuple[float, float], tuple[float, float], float]  # (wall, CPU) to paint, to rows; RSS MB
+TEXTUAL_FRAME = rb"\x1b\[\?1000h[\s\S]*appbuilder"
+Timing = tuple[float, float]
+Start = tuple[Timing, Timing, Timing, float]  # (wall, CPU) to paint, Textual's frame, rows; RSS MB
 
 
 def one_start(server: BenchServer) -> Start:
-    """((wall, cpu) to first paint, (wall, cpu) to rows, RSS MB) of one start."""
+    """((wall, cpu) to first paint, to Textual's first frame, to rows, RSS MB) of one start."""
     tui = PtyTui(server.url, server.config_dir)
     try:
         paint = tui.wait_for(rb"appbuilder", timeout=60, what="first paint")
         paint_cpu = tui.cpu()
+        textual = tui.wait_for(TEXTUAL_FRAME, timeout=60, what="Textual's first frame")
+        textual_cpu = tui.cpu()
         rows = tui.wait_for(MARKER.encode(), timeout=60, what="the newest job's row")
         rows_cpu = tui.cpu()
-        return (paint - tui.started, paint_cpu), (rows - tui.started, rows_cpu), rss_mb(tui.pid)[0]
+        return ((paint - tui.started, paint_cpu), (textual - tui.started, textual_cpu),
+                (rows - tui.started, rows_cpu), rss_mb(tui.pid)[0])
     finally:
         tui.close()
 
@@ -63,8 +70,9 @@ def main(runs: int) -> None:
         one_start(server)  # warm the OS file cache, as any second start would find it
         starts = [one_start(server) for _ in range(runs)]
     timing_row("cold start -> first paint (splash)", [s[0] for s in starts], "<= 300 ms", 0.3)
-    timing_row("cold start -> job rows on screen", [s[1] for s in starts], "<= 500 ms", 0.5)
-    row("RSS when the rows are on screen", f"{max(s[2] for s in starts):.0f} MB (max)")
+    timing_row("cold start -> Textual's first frame", [s[1] for s in starts])
+    timing_row("cold start -> job rows on screen", [s[2] for s in starts], "<= 500 ms", 0.5)
+    row("RSS when the rows are on screen", f"{max(s[3] for s in starts):.0f} MB (max)")
     for name, argv in (("python -c 'import tui.app' (plain import, no terminal)", ["-c", "import tui.app"]),
                        ("appbuilder-tui --version", ["-m", "tui", "--version"])):
         child_run([sys.executable, *argv])  # warm the file cache
@@ -94,7 +102,8 @@ def compare(before: Path, runs: int) -> None:
         os.chdir(here)
     for name, starts in found.items():
         timing_row(f"{name}: first paint", [s[0] for s in starts[1:]], "<= 300 ms", 0.3)
-        timing_row(f"{name}: job rows", [s[1] for s in starts[1:]], "<= 500 ms", 0.5)
+        timing_row(f"{name}: Textual's first frame", [s[1] for s in starts[1:]])
+        timing_row(f"{name}: job rows", [s[2] for s in starts[1:]], "<= 500 ms", 0.5)
     footer()
 
 

@@ -111,9 +111,11 @@ class AppBuilderApp(App[None]):
     def __init__(self, client: Client | None = None, dev_mode: bool = False,
                  server_info: ServerInfo | None = None, *, client_factory: ClientFactory | None = None,
                  clock: Callable[[], datetime] | None = None, settings: Settings | None = None,
-                 opener: Opener | None = None) -> None:
-        """Either a `client` (tests, the demo) or an `opener` that makes it after the first frame."""
+                 opener: Opener | None = None, on_screen: Callable[[], None] | None = None) -> None:
+        """Either a `client` (tests, the demo) or an `opener` that makes it after the first frame.
+        `on_screen` is called once the app is mounted (its driver owns the terminal)."""
         super().__init__()
+        self._on_screen = on_screen
         if client is None and opener is None:
             raise ValueError("AppBuilderApp needs a client or an opener")
         if settings is None and opener is None:
@@ -163,6 +165,8 @@ class AppBuilderApp(App[None]):
 
     def on_mount(self) -> None:
         tune_gc()
+        if self._on_screen is not None:
+            self._on_screen()
         if self._client is not None:
             self.started(self._client)
             self.boot()

@@ -6,7 +6,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -106,7 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             setup_logging()
             return asyncio.run(run_demo())
-        return asyncio.run(run_tui(args))
+        from tui.early_splash import EarlySplash
+
+        splash = EarlySplash()
+        splash.paint()  # the terminal's first frame, before Textual is imported
+        try:
+            return asyncio.run(run_tui(args, splash.handed_over))
+        finally:
+            splash.withdraw()  # if Textual never took the terminal (it leaves the screen itself)
     except CliError as err:
         print(f"appbuilder-tui: {err.message}", file=sys.stderr)
         return err.code
@@ -143,7 +150,7 @@ async def run_command(args: argparse.Namespace) -> int:
         await client.aclose()
 
 
-async def run_tui(args: argparse.Namespace) -> int:
+async def run_tui(args: argparse.Namespace, on_screen: Callable[[], None] | None = None) -> int:
     """Paint first: the app starts with Textual alone; the settings, the client (pydantic, httpx) and the
     first screens are made by `open_session` in a thread once the first frame is on screen."""
     # Start-up creates tens of thousands of long-lived objects (modules, classes, the app) and no garbage
@@ -167,7 +174,7 @@ async def run_tui(args: argparse.Namespace) -> int:
             gc.freeze()
             gc.enable()
 
-    app = AppBuilderApp(opener=open_session)
+    app = AppBuilderApp(opener=open_session, on_screen=on_screen)
     try:
         await app.run_async()
     finally:

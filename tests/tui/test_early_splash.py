@@ -1,0 +1,162 @@
+"""The first frame before Textual (issue 14, first paint): written on a real terminal before Textual is
+imported, painted over by Textual's own frame, and never left behind on the terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import sys
+import termios
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from tests.support.live_server import LiveServer
+from tests.tui.conftest import logged_in_client
+from tests.tui.test_pty import tui_command
+from tui import early_splash
+from tui.early_splash import ENTER, LEAVE, TEXT, EarlySplash, frame
+
+SPLASH = TEXT.encode()
+TEXTUAL_STARTED = b"\x1b[?1000h"  # Textual's driver enables the mouse as it starts
+
+
+def test_frame_centres_the_text_and_shortens_it_on_a_narrow_terminal() -> None:
+    assert frame(80, 24) == f"{ENTER}\x1b[12;30H\x1b[2m{TEXT}\x1b[0m"
+    assert frame(120, 40).startswith(f"{ENTER}\x1b[20;50H")
+    narrow = frame(10, 3)
+    assert narrow.endswith("\x1b[2mappbuilde…\x1b[0m") and "\x1b[2;1H" in narrow
+
+
+def test_not_wanted_off_a_terminal_or_under_textual_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not early_splash.wanted({"TERM": "xterm-256color"})  # pytest's stdout is not a terminal
+    with terminal_as_stdio(monkeypatch):
+        assert early_splash.wanted({"TERM": "xterm-256color"})
+        assert not early_splash.wanted({"TERM": "dumb"})
+        assert not early_splash.wanted({"TERM": "xterm", "TEXTUAL_DRIVER": "textual.drivers.web_driver:x"})
+
+
+class Pty:
+    """A pseudo-terminal's two ends: `stdio` for the program, `read()` what it wrote."""
+
+    def __init__(self) -> None:
+        self.main, self.sub = os.openpty()
+        fcntl.ioctl(self.sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+
+    def read(self) -> bytes:
+        out = b""
+        while select.select([self.main], [], [], 0)[0]:
+            out += os.read(self.main, 1 << 16)
+        return out
+
+
+@contextlib.contextmanager
+def terminal_as_stdio(monkeypatch: pytest.MonkeyPatch) -> Iterator[Pty]:
+    term = Pty()
+    files: list[IO[str]] = [os.fdopen(os.dup(term.sub), mode) for mode in ("r", "w")]
+    monkeypatch.setattr(sys, "stdin", files[0])
+    monkeypatch.setattr(sys, "stdout", files[1])
+    try:
+        yield term
+    finally:
+        monkeypatch.undo()
+        for file in files:
+            file.close()
+        os.close(term.main)
+        os.close(term.sub)
+
+
+def test_withdraw_leaves_the_alternate_screen_unless_textual_took_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)
+    with terminal_as_stdio(monkeypatch) as term:
+        splash = EarlySplash()
+        splash.paint()
+        assert term.read() == frame(80, 24).encode()
+        splash.withdraw()  # the process ends before Textual's driver started
+        assert term.read() == LEAVE.encode()
+        splash.withdraw()
+        assert term.read() == b""  # once
+
+        splash = EarlySplash()
+        splash.paint()
+        term.read()
+        splash.handed_over()  # Textual's driver owns the screen: it leaves the alternate screen itself
+        splash.withdraw()
+        assert term.read() == b""
+
+
+def read_until(fd: int, wanted: bytes, out: bytearray, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while wanted not in out:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {wanted!r}; "
+                                 f"last {bytes(out[-300:])!r}")
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:  # the program has exited and closed the terminal
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"the program exited before writing {wanted!r}; "
+                                     f"last {bytes(out[-300:])!r}")
+            out += chunk
+
+
+def read_to_exit(pid: int, fd: int, out: bytearray, timeout: float = 30.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                chunk = b""
+            out += chunk
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"the TUI did not exit within {timeout:.0f}s; last {bytes(out[-300:])!r}")
+
+
+async def test_splash_before_textual_then_rows_then_a_clean_exit(live_server: LiveServer, fresh_user: dict,
+                                                                 tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    client = await logged_in_client(live_server.url, config, fresh_user["username"], fresh_user["password"])
+    await client.create_job("A splash-test tracker for bees")
+    await client.aclose()
+    env = {**os.environ, "APPBUILDER_TUI_CONFIG_DIR": str(config), "TERM": "xterm-256color",
+           "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"), "PYTHONPATH": str(Path.cwd())}
+    for name in ("COLUMNS", "LINES", "TEXTUAL_DRIVER"):
+        env.pop(name, None)
+    argv = [*tui_command(), "--server", live_server.url]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: an 80x24 terminal, then the real program
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.execvpe(argv[0], argv, env)
+    out = bytearray()
+    try:
+        read_until(fd, b"A splash-test", out)  # the newest row (its title cut at 80 columns)
+        splash, started = out.find(SPLASH), out.find(TEXTUAL_STARTED)
+        assert 0 <= splash < started, "the splash is not the first frame, before Textual's driver started"
+        assert out.startswith(frame(80, 24).encode()), f"first bytes: {bytes(out[:80])!r}"
+        assert out.find(SPLASH, started) > started, "Textual's own first frame is not the same splash"
+        os.write(fd, b"q")
+        assert read_to_exit(pid, fd, out) == 0
+    finally:
+        with contextlib.suppress(ChildProcessError, ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    ending = bytes(out[out.rfind(TEXTUAL_STARTED):])
+    assert ending.count(b"\x1b[?1049l") == 1, "the alternate screen is left once, by Textual"
+    assert not ending.endswith(LEAVE.encode()), "the early splash withdrew after Textual had left"
