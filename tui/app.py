@@ -6,8 +6,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -39,8 +38,8 @@ from tui.services.connection import ConnectionState
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.feedback import deliver
 
-# Paint first: what is below (pydantic models, httpx, the screens: about 300 ms of CPU) is imported where it
-# is first used, after the first frame; start-up imports only Textual and the modules above.
+# What is below (pydantic models, httpx, the screens) is imported where it is first used: `run_tui` imports
+# this module in a thread while the start-up requests travel (tui/start_requests.py).
 if TYPE_CHECKING:
     from textual.command import Provider
     from textual.theme import Theme
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from tui.screens.dashboard import DashboardScreen
     from tui.screens.login import LoginResult
     from tui.services import ServerInfo, User
+    from tui.start_requests import StartRequests
 
 ClientFactory = Callable[[str], Client]
 INTERRUPT_FOREVER = 1e9
@@ -82,19 +82,6 @@ def import_dashboard() -> None:
     from tui.screens import dashboard  # noqa: F401
 
 
-@dataclass(frozen=True)
-class Opened:
-    """What an `Opener` makes once the first frame is on screen: the client, the settings, and how to
-    make a client for another server URL."""
-
-    client: Client
-    settings: Settings
-    client_factory: ClientFactory | None = None
-
-
-Opener = Callable[[], Opened]  # runs in a thread: imports and reads the config without blocking the screen
-
-
 class AppBuilderApp(App[None]):
     """The shell; implements `ScreenHost` (tui/protocols.py), what screens reach through `self.host`."""
 
@@ -108,25 +95,21 @@ class AppBuilderApp(App[None]):
 
     connection_state: reactive[ConnectionState] = reactive(ConnectionState.CONNECTING)
 
-    def __init__(self, client: Client | None = None, dev_mode: bool = False,
+    def __init__(self, client: Client, dev_mode: bool = False,
                  server_info: ServerInfo | None = None, *, client_factory: ClientFactory | None = None,
                  clock: Callable[[], datetime] | None = None, settings: Settings | None = None,
-                 opener: Opener | None = None, on_screen: Callable[[], None] | None = None) -> None:
-        """Either a `client` (tests, the demo) or an `opener` that makes it after the first frame.
-        `on_screen` is called once the app is mounted (its driver owns the terminal)."""
+                 start: StartRequests | None = None, on_screen: Callable[[], None] | None = None) -> None:
+        """`start`: the start-up requests if `run_tui` began them (else the boot does); `on_screen` is
+        called once the app is mounted (its driver owns the terminal: tui/early_splash.py)."""
         super().__init__()
-        self._on_screen = on_screen
-        if client is None and opener is None:
-            raise ValueError("AppBuilderApp needs a client or an opener")
-        if settings is None and opener is None:
+        if settings is None:
             from tui.config import Settings
 
             settings = Settings.model_construct()  # defaults only
-        if settings is not None:
-            self.settings: Settings = settings
-        self._client = client
-        self.opener = opener
-        self.open_error: Exception | None = None  # what the opener raised (the app then exits)
+        self.settings: Settings = settings
+        self.client = client
+        self.start_requests = start
+        self.on_screen = on_screen
         self.server_info = server_info
         self.dev_mode = dev_mode  # --dev (or --demo) only: what the server allows is checked on use
         self.user: User | None = None
@@ -135,67 +118,19 @@ class AppBuilderApp(App[None]):
         self.interrupted_at = -INTERRUPT_FOREVER
         self.followed_builds: set[int] = set()  # jobs whose Live build screen was opened: alert when they end
 
-    @property
-    def client(self) -> Client:
-        if self._client is None:
-            raise RuntimeError("no client yet: the opener makes it after the first frame")
-        return self._client
-
-    @client.setter
-    def client(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def client_if_open(self) -> Client | None:
-        """The client, or None before the opener has made one (or when it failed)."""
-        return self._client
-
     # ----- start-up ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        """A neutral frame (neither login nor dashboard) until the session is known; the connection line
-        once there is a client to connect with."""
-        if self._client is not None:
-            yield ConnectionIndicator(id="splash-connection")
-        yield Static(self.splash_text(), id="splash")
-
-    def splash_text(self) -> str:
-        if self._client is None:
-            return "appbuilder — starting…"
-        return f"appbuilder — connecting to {self._client.server_url}…"
+        """A neutral frame (neither login nor dashboard) until the session is known."""
+        yield ConnectionIndicator(id="splash-connection")
+        yield Static(f"appbuilder — connecting to {self.client.server_url}…", id="splash")
 
     def on_mount(self) -> None:
         tune_gc()
-        if self._on_screen is not None:
-            self._on_screen()
-        if self._client is not None:
-            self.started(self._client)
-            self.boot()
-        else:  # paint first: the opener's thread would share the CPU with the first frame
-            self.call_after_refresh(self.boot)
-
-    def started(self, client: Client) -> None:
-        """The client and settings exist: apply the settings, watch for a lost session."""
+        if self.on_screen is not None:
+            self.on_screen()
         self.apply_settings()
-        self.install_auth_hook(client)
-
-    async def open(self, opener: Opener) -> bool:
-        """Make the client and settings in a thread (the first frame is already painting); False if that
-        failed (the app exits; `run_tui` reports `open_error`)."""
-        try:
-            opened = await asyncio.to_thread(opener)
-        except Exception as err:  # noqa: BLE001 - a config mistake ends the app with its one line
-            self.open_error = err
-            self.exit(return_code=1)
-            return False
-        self.settings = opened.settings
-        self.dev_mode = self.dev_mode or opened.settings.dev
-        self.client_factory = opened.client_factory
-        self._client = opened.client
-        splash = self.query_one("#splash", Static)
-        splash.update(self.splash_text())
-        await self.mount(ConnectionIndicator(id="splash-connection"), before=splash)
-        self.started(opened.client)
-        return True
+        self.install_auth_hook(self.client)
+        self.boot()
 
     def apply_settings(self) -> None:
         """The config file's theme and keymap; from then on a theme picked in the palette is saved."""
@@ -224,37 +159,27 @@ class AppBuilderApp(App[None]):
 
     @work(exclusive=True, group="boot")
     async def boot(self) -> None:
-        """Server info and the saved session at once, and the dashboard's code imported meanwhile in a thread
-        (the requests travel and the server answers while it loads); a valid session asks for the list's
-        first page at once. Then the dashboard, or the login form."""
-        if self.opener is not None and self._client is None and not await self.open(self.opener):
-            return
-        from tui.first_page import FirstPage
+        """Server info and the saved session at once (usually begun by `run_tui` already, see
+        tui/start_requests.py), and the dashboard's code imported meanwhile in a thread (the requests travel
+        and the server answers while it loads); a valid session asks for the list's first page at once.
+        Then the dashboard, or the login form."""
         from tui.services.models import User
+        from tui.start_requests import StartRequests
 
-        reason = ""
-        first_page: FirstPage | None = None
-
-        async def session() -> User | ServiceError | None:
-            nonlocal first_page
-            try:
-                user = await self.client.restore_session()
-            except ServiceError as err:
-                return err
-            if user is not None:  # the server prepares it while the dashboard's code loads
-                first_page = FirstPage(self.client)
-            return user
-
+        start = self.start_requests or StartRequests(self.client, ask_info=self.server_info is None)
+        self.start_requests = None
+        if start.info is not None and not start.info.done():
+            self.show_connection(ConnectionState.CONNECTING)
         info_error, restored, _ = await asyncio.gather(  # one round trip for the session, one for the page
-            self.load_server_info(), session(), asyncio.to_thread(import_dashboard))
+            self.take_server_info(start.info), start.session, asyncio.to_thread(import_dashboard))
         user = restored if isinstance(restored, User) else None
-        if isinstance(restored, ServiceError):
-            reason = restored.message
+        reason = restored.message if isinstance(restored, ServiceError) else ""
         if isinstance(info_error, ServerUnavailable):  # say so on the form, not only "offline" in a corner
             reason = unreachable(self.client.server_url, info_error)
         if user is not None:
             from tui.screens.dashboard import DashboardScreen
 
+            first_page = start.first_page
             if first_page is not None:  # one frame with the rows rather than "Loading projects…" first
                 await asyncio.wait([first_page.task], timeout=FIRST_PAGE_WAIT)
             self.user = user
@@ -270,10 +195,27 @@ class AppBuilderApp(App[None]):
         if self.server_info is None:
             self.show_connection(ConnectionState.CONNECTING)
             try:
-                self.server_info = await self.client.server_info()
+                info: ServerInfo | ServiceError = await self.client.server_info()
             except ServiceError as err:
-                self.show_connection(ConnectionState.OFFLINE)
-                return err
+                info = err
+            return self.took_server_info(info)
+        self.show_connection(ConnectionState.LIVE)
+        return None
+
+    async def take_server_info(self, asked: Awaitable[ServerInfo | ServiceError] | None
+                               ) -> ServiceError | None:
+        """The answer of the start-up request for the server's info (None: it was given to the app)."""
+        if asked is None:
+            self.show_connection(ConnectionState.LIVE)
+            return None
+        return self.took_server_info(await asked)
+
+    def took_server_info(self, info: ServerInfo | ServiceError) -> ServiceError | None:
+        """Keep the server's info, or show the connection offline and return the error."""
+        if isinstance(info, ServiceError):
+            self.show_connection(ConnectionState.OFFLINE)
+            return info
+        self.server_info = info
         self.show_connection(ConnectionState.LIVE)
         return None
 
@@ -431,11 +373,6 @@ class AppBuilderApp(App[None]):
             board.jobs_changed()
 
     # ----- global actions (bindings and command palette) ------------------------------------------
-    def action_command_palette(self) -> None:
-        """Not before the client exists (the first fraction of a second): its commands need it."""
-        if self._client is not None:
-            super().action_command_palette()
-
     def logged_in(self) -> bool:
         from tui.screens.login import LoginScreen
 

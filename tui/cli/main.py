@@ -9,10 +9,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli import apps, configcmd, jobs, messages, session
 from tui.cli.exits import HELP, USAGE, CliError, code_for
+
+if TYPE_CHECKING:
+    from tui.app import AppBuilderApp
 
 DESCRIPTION = """\
 A keyboard-driven dashboard for the app-builder service (no command: the TUI), and commands for scripts
@@ -150,40 +153,48 @@ async def run_command(args: argparse.Namespace) -> int:
         await client.aclose()
 
 
+def import_app() -> None:
+    """Textual, the app and its first screen: imported in a thread while the start-up requests travel."""
+    import tui.app  # noqa: F401
+    import tui.screens.dashboard  # noqa: F401
+
+
 async def run_tui(args: argparse.Namespace, on_screen: Callable[[], None] | None = None) -> int:
-    """Paint first: the app starts with Textual alone; the settings, the client (pydantic, httpx) and the
-    first screens are made by `open_session` in a thread once the first frame is on screen."""
+    """The settings and the client first, then the start-up requests (tui/start_requests.py); Textual is
+    imported in a thread while they travel (the terminal already shows the early splash)."""
+    import asyncio
+
     # Start-up creates tens of thousands of long-lived objects (modules, classes, the app) and no garbage
     # worth a pass: the collector would scan them again and again (~10% of start-up CPU). It is paused until
-    # the session is open; the start-up objects are then frozen (never scanned again) and collection resumes.
+    # the app is made; the start-up objects are then frozen (never scanned again) and collection resumes.
     gc.disable()
-    from tui.app import AppBuilderApp, Opened
-
-    made: list[Any] = []
-
-    def open_session() -> Opened:
-        try:
-            from tui.cli.context import Context
-            from tui.logs import setup_logging
-
-            ctx = Context.load(args)
-            setup_logging()
-            made.append(ctx.client(saved_session=True))
-            return Opened(made[0], ctx.settings, client_factory=ctx.client_for)
-        finally:
-            gc.freeze()
-            gc.enable()
-
-    app = AppBuilderApp(opener=open_session, on_screen=on_screen)
     try:
+        from tui.cli.context import Context
+        from tui.logs import setup_logging
+        from tui.start_requests import StartRequests
+
+        ctx = Context.load(args)
+        setup_logging()
+        client = ctx.client(saved_session=True)
+    except BaseException:
+        gc.enable()
+        raise
+    start = StartRequests(client)
+    app: AppBuilderApp | None = None
+    try:
+        await asyncio.to_thread(import_app)
+        from tui.app import AppBuilderApp
+
+        app = AppBuilderApp(client, dev_mode=ctx.settings.dev, settings=ctx.settings,
+                            client_factory=ctx.client_for, start=start, on_screen=on_screen)
+        gc.freeze()
+        gc.enable()
         await app.run_async()
     finally:
-        gc.enable()  # if the app ended before the opener ran
-        current = app.client_if_open
-        if current is not None and (not made or current is not made[0]):
-            await current.aclose()
-        for client in made:
-            await client.aclose()
-    if app.open_error is not None:
-        raise app.open_error
+        gc.enable()  # if the app was never made
+        if app is None or app.start_requests is not None:  # its boot never read them
+            await start.aclose()
+        if app is not None and app.client is not client:  # logged in to another server meanwhile
+            await app.client.aclose()
+        await client.aclose()
     return app.return_code or 0

@@ -1,0 +1,121 @@
+"""Start-up requests (issue 14): `run_tui` begins the server info, session and first-page requests before
+Textual is imported; the app's boot reads those answers instead of asking again, and shows a neutral splash
+("connecting to …") until the session is known."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Static
+
+from tests.support.live_server import LiveServer
+from tests.tui.conftest import logged_in_client, real_client, screen_name, until
+from tui.app import AppBuilderApp
+from tui.config import Settings
+from tui.start_requests import StartRequests
+from tui.widgets.connection import ConnectionIndicator
+from tui.widgets.jobs_table import JobsTable
+
+SIZE = (120, 40)
+
+
+def splash(app: AppBuilderApp) -> str:
+    return str(app.query_one("#splash", Static).render())
+
+
+def counted(client: Any, name: str, gate: asyncio.Event | None = None) -> list[int]:
+    """Count calls of the client's method `name` (held until `gate` is set, if given)."""
+    calls: list[int] = []
+    method = getattr(client, name)
+    if inspect.isasyncgenfunction(method):
+        def pages(*args: Any, **kwargs: Any) -> Any:
+            calls.append(1)
+            return method(*args, **kwargs)
+
+        setattr(client, name, pages)
+        return calls
+
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if gate is not None:
+            await gate.wait()
+        return await method(*args, **kwargs)
+
+    setattr(client, name, wrapper)
+    return calls
+
+
+async def test_the_boot_reads_the_answers_begun_before_the_app(live_server: LiveServer, fresh_user: dict,
+                                                               token_dir: Path) -> None:
+    first = await logged_in_client(live_server.url, token_dir, fresh_user["username"], fresh_user["password"])
+    await first.create_job("A start-up tracker for otters")
+    await first.aclose()
+    client = real_client(live_server.url, token_dir)
+    sessions, infos, pages = (counted(client, name) for name in
+                              ("restore_session", "server_info", "job_summary_pages"))
+    start = StartRequests(client)
+    await asyncio.wait_for(start.session, 10)  # answered before the app exists (Textual still importing)
+    assert start.first_page is not None
+    await asyncio.wait_for(start.first_page.task, 10)
+
+    app = AppBuilderApp(client, settings=Settings.model_construct(theme="nord"), start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="the dashboard")
+        table = app.screen.query_one(JobsTable)
+        await until(pilot, lambda: table.row_count == 1, what="the job's row")
+        assert (len(sessions), len(infos), len(pages)) == (1, 1, 1), "the boot asked again"
+        assert app.server_info is not None and app.user is not None
+        assert app.user.username == fresh_user["username"]
+        assert app.theme == "nord"  # the settings are applied at mount
+        assert app.start_requests is None  # taken by the boot
+    await client.aclose()
+
+
+async def test_neutral_splash_until_the_session_is_known(live_server: LiveServer, fresh_user: dict,
+                                                         token_dir: Path) -> None:
+    first = await logged_in_client(live_server.url, token_dir, fresh_user["username"], fresh_user["password"])
+    await first.aclose()
+    client = real_client(live_server.url, token_dir)
+    gate = asyncio.Event()
+    counted(client, "restore_session", gate)
+    app = AppBuilderApp(client, start=StartRequests(client))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.server_info is not None, what="the server info")
+        assert f"connecting to {live_server.url}" in splash(app)
+        assert app.screen_stack[0].query(ConnectionIndicator)
+        assert screen_name(app) not in ("LoginScreen", "DashboardScreen")
+        gate.set()
+        await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="the dashboard")
+        assert not any(type(s).__name__ == "LoginScreen" for s in app.screen_stack)
+    await client.aclose()
+
+
+class HangingClient:
+    server_url = "http://127.0.0.1:9"
+
+    def __init__(self) -> None:
+        self.cancelled = 0
+
+    async def hang(self) -> Any:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+
+    async def server_info(self) -> Any:
+        return await self.hang()
+
+    async def restore_session(self) -> Any:
+        return await self.hang()
+
+
+async def test_aclose_stops_requests_nobody_will_read() -> None:
+    client = HangingClient()
+    start = StartRequests(client)  # type: ignore[arg-type]
+    await asyncio.sleep(0)  # both requests started
+    await asyncio.wait_for(start.aclose(), 5)
+    assert client.cancelled == 2 and start.session.cancelled()

@@ -1,0 +1,57 @@
+"""The round trips of a start: the server's info, and the saved session then the list's first page.
+
+`run_tui` begins them as soon as it has a client, before Textual is imported: the server answers while this
+process imports Textual in a thread (tens of ms of round trips no longer wait for ~150 ms of imports), and
+the app's boot reads the answers. Apps made without them (tests, the demo) begin them at boot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from tui.first_page import FirstPage
+from tui.services import ServiceError
+
+if TYPE_CHECKING:
+    from tui.protocols import Client
+    from tui.services import ServerInfo, User
+
+
+class StartRequests:
+    """Each answer is kept, never raised: a `ServiceError` is the answer when a request failed (the boot
+    says so on the login form); `session` is None when there is no saved session to restore."""
+
+    def __init__(self, client: Client, ask_info: bool = True) -> None:
+        self.first_page: FirstPage | None = None  # asked once the session is restored
+        self.info: asyncio.Task[ServerInfo | ServiceError] | None = (
+            asyncio.ensure_future(self._info(client)) if ask_info else None)
+        self.session: asyncio.Task[User | ServiceError | None] = asyncio.ensure_future(self._session(client))
+
+    @staticmethod
+    async def _info(client: Client) -> ServerInfo | ServiceError:
+        try:
+            return await client.server_info()
+        except ServiceError as err:
+            return err
+
+    async def _session(self, client: Client) -> User | ServiceError | None:
+        try:
+            user = await client.restore_session()
+        except ServiceError as err:
+            return err
+        if user is not None:  # the server prepares it while the dashboard's code loads
+            self.first_page = FirstPage(client)
+        return user
+
+    async def aclose(self) -> None:
+        """Stop asking (the app left before its boot read the answers)."""
+        tasks = [task for task in (self.info, self.session) if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+        for task in tasks:
+            if not task.cancelled():
+                task.exception()  # read: nobody else will
+        if self.first_page is not None:
+            await self.first_page.aclose()
