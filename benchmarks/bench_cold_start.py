@@ -3,9 +3,11 @@
 A saved session is in place (as after a first login), the user has 30 realistic jobs. First paint is the
 first frame with the app's name in it: the splash written before Textual is imported (tui/early_splash.py).
 Textual's first frame is the app's name after Textual's driver has enabled the mouse (`ESC[?1000h`, written
-as it starts): the same neutral splash, drawn before the settings and the client exist (tui/app.py
-`Opener`). Rows is the newest job's title in the output. Two rows
-without a terminal say where the time goes: `import tui.app` in a fresh interpreter (the modules the app
+as it starts): its "connecting to …" splash, or the dashboard if the session and the first page were
+answered while Textual was imported (tui/start_requests.py). Rows is the newest job's title in the output.
+With `--rtt MS` the TUI talks to the server through a proxy that delays each way by half of MS
+(benchmarks/delay_proxy.py): start-up's round trips as over a network. Two rows without a terminal say
+where the time goes: `import tui.app` in a fresh interpreter (the modules the app
 needs before its first frame) and `appbuilder-tui --version` (the command line alone).
 
 The checkout's modules are compiled to bytecode first, as `pip install` does and as any second start of a
@@ -16,14 +18,17 @@ copy does.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.common import PtyTui, compile_bytecode, footer, header, row, rss_mb, timing_row
+from benchmarks.delay_proxy import DelayProxy
 from benchmarks.server import BenchServer
 
 MARKER = "coldstartmarker"
@@ -32,9 +37,10 @@ Timing = tuple[float, float]
 Start = tuple[Timing, Timing, Timing, float]  # (wall, CPU) to paint, Textual's frame, rows; RSS MB
 
 
-def one_start(server: BenchServer) -> Start:
-    """((wall, cpu) to first paint, to Textual's first frame, to rows, RSS MB) of one start."""
-    tui = PtyTui(server.url, server.config_dir)
+def one_start(server: BenchServer, url: str | None = None) -> Start:
+    """((wall, cpu) to first paint, to Textual's first frame, to rows, RSS MB) of one start (against `url`,
+    a proxy in front of the server, if given)."""
+    tui = PtyTui(url or server.url, server.config_dir)
     try:
         paint = tui.wait_for(rb"appbuilder", timeout=60, what="first paint")
         paint_cpu = tui.cpu()
@@ -59,16 +65,30 @@ def child_run(argv: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, children_cpu() - cpu
 
 
-def main(runs: int) -> None:
-    header(f"cold start: process start -> first paint / job rows on a 120x40 pty (saved session, 30 jobs, "
-           f"n={runs} after 1 warm-up)")
-    compile_bytecode(Path(__file__).resolve().parent.parent)
+@contextlib.contextmanager
+def seeded_server(rtt_ms: float) -> Iterator[tuple[BenchServer, str]]:
+    """(the server, the URL the TUI uses): the server's own, or a proxy's `rtt_ms` away; a saved session
+    for that URL."""
     with BenchServer() as server:
         server.seed(30, 0, MARKER)
         server.start()
-        server.save_session()
-        one_start(server)  # warm the OS file cache, as any second start would find it
-        starts = [one_start(server) for _ in range(runs)]
+        if not rtt_ms:
+            server.save_session()
+            yield server, server.url
+            return
+        with DelayProxy(server.port, rtt_ms) as proxy:
+            server.save_session(proxy.url)
+            yield server, proxy.url
+
+
+def main(runs: int, rtt_ms: float = 0) -> None:
+    away = f", server {rtt_ms:.0f} ms round trip away" if rtt_ms else ""
+    header(f"cold start: process start -> first paint / job rows on a 120x40 pty (saved session, 30 jobs, "
+           f"n={runs} after 1 warm-up{away})")
+    compile_bytecode(Path(__file__).resolve().parent.parent)
+    with seeded_server(rtt_ms) as (server, url):
+        one_start(server, url)  # warm the OS file cache, as any second start would find it
+        starts = [one_start(server, url) for _ in range(runs)]
     timing_row("cold start -> first paint (splash)", [s[0] for s in starts], "<= 300 ms", 0.3)
     timing_row("cold start -> Textual's first frame", [s[1] for s in starts])
     timing_row("cold start -> job rows on screen", [s[2] for s in starts], "<= 500 ms", 0.5)
@@ -80,24 +100,23 @@ def main(runs: int) -> None:
     footer()
 
 
-def compare(before: Path, runs: int) -> None:
+def compare(before: Path, runs: int, rtt_ms: float = 0) -> None:
     """Before/after on one server: starts interleaved between the checkout at `before` and this one
     (`python -m tui` runs the checkout in the working directory), so both sides see the same load."""
     sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
-    header(f"cold start, before/after interleaved (saved session, 30 jobs, n={runs} a side after a warm-up)")
+    away = f", server {rtt_ms:.0f} ms round trip away" if rtt_ms else ""
+    header(f"cold start, before/after interleaved (saved session, 30 jobs, n={runs} a side after a "
+           f"warm-up{away})")
     found: dict[str, list[Start]] = {name: [] for name in sides}
     for checkout in sides.values():
         compile_bytecode(checkout)
     here = Path.cwd()
     try:
-        with BenchServer() as server:
-            server.seed(30, 0, MARKER)
-            server.start()
-            server.save_session()
+        with seeded_server(rtt_ms) as (server, url):
             for _ in range(runs + 1):
                 for name, checkout in sides.items():
                     os.chdir(checkout)
-                    found[name].append(one_start(server))
+                    found[name].append(one_start(server, url))
     finally:
         os.chdir(here)
     for name, starts in found.items():
@@ -107,9 +126,10 @@ def compare(before: Path, runs: int) -> None:
     footer()
 
 
-if __name__ == "__main__":  # python -m benchmarks.bench_cold_start [--quick] [--against OTHER_CHECKOUT]
+if __name__ == "__main__":  # python -m benchmarks.bench_cold_start [--quick] [--against CHECKOUT] [--rtt MS]
     count = 3 if "--quick" in sys.argv else 10
+    rtt = float(sys.argv[sys.argv.index("--rtt") + 1]) if "--rtt" in sys.argv else 0.0
     if "--against" in sys.argv:
-        compare(Path(sys.argv[sys.argv.index("--against") + 1]).resolve(), count)
+        compare(Path(sys.argv[sys.argv.index("--against") + 1]).resolve(), count, rtt)
     else:
-        main(count)
+        main(count, rtt)

@@ -84,15 +84,16 @@ class BenchServer(TempServer):
         answer.raise_for_status()
         return answer.json()
 
-    def save_session(self) -> Path:
-        """Log in through the TUI's own token store, so `appbuilder-tui --config-dir` starts logged in."""
+    def save_session(self, url: str | None = None) -> Path:
+        """Log in through the TUI's own token store, so `appbuilder-tui --config-dir` starts logged in (to
+        `url`, a proxy in front of this server, if given)."""
         import asyncio
 
         from tui.services.client import ApiClient
         from tui.services.tokens import TokenStore
 
         async def login() -> None:
-            client = ApiClient(self.url, token_store=TokenStore(self.config_dir))
+            client = ApiClient(url or self.url, token_store=TokenStore(self.config_dir))
             try:
                 await client.login(USER, PASSWORD)
             finally:
