@@ -36,13 +36,24 @@ class StartRequests:
             return err
 
     async def _session(self, client: Client) -> User | ServiceError | None:
-        try:
-            user = await client.restore_session()
-        except ServiceError as err:
-            return err
-        if user is not None:  # the server prepares it while the dashboard's code loads
+        """The session, and the first page asked with the same saved tokens at the same time (one round
+        trip, not two); the page is dropped if the server refuses the session."""
+        def ask_first_page() -> None:
             self.first_page = FirstPage(client)
+
+        try:
+            user = await client.restore_session(meanwhile=ask_first_page)
+        except ServiceError as err:
+            await self._drop_first_page()
+            return err
+        if user is None:
+            await self._drop_first_page()
         return user
+
+    async def _drop_first_page(self) -> None:
+        page, self.first_page = self.first_page, None
+        if page is not None:
+            await page.aclose()
 
     async def aclose(self) -> None:
         """Stop asking (the app left before its boot read the answers)."""
@@ -53,5 +64,4 @@ class StartRequests:
         for task in tasks:
             if not task.cancelled():
                 task.exception()  # read: nobody else will
-        if self.first_page is not None:
-            await self.first_page.aclose()
+        await self._drop_first_page()

@@ -92,7 +92,9 @@ class ShellFake(UnusedClient):
     async def server_info(self) -> ServerInfo:
         return self.info
 
-    async def restore_session(self) -> User | None:
+    async def restore_session(self, meanwhile: Callable[[], object] | None = None) -> User | None:
+        if self.logged_in and meanwhile is not None:
+            meanwhile()
         return self.user if self.logged_in else None
 
     async def login(self, username: str, password: str) -> User:

@@ -253,7 +253,7 @@ class UnusedClient:
     async def server_info(self) -> ServerInfo:
         raise self.unused("server_info")
 
-    async def restore_session(self) -> User | None:
+    async def restore_session(self, meanwhile: Callable[[], object] | None = None) -> User | None:
         raise self.unused("restore_session")
 
     async def login(self, username: str, password: str) -> User:

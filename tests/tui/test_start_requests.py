@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from tests.support.live_server import LiveServer
 from tests.tui.conftest import logged_in_client, real_client, screen_name, until
 from tui.app import AppBuilderApp
 from tui.config import Settings
+from tui.services import ServiceError
+from tui.services.tokens import StoredTokens, TokenStore
 from tui.start_requests import StartRequests
 from tui.widgets.connection import ConnectionIndicator
 from tui.widgets.jobs_table import JobsTable
@@ -93,6 +96,50 @@ async def test_neutral_splash_until_the_session_is_known(live_server: LiveServer
     await client.aclose()
 
 
+async def test_the_first_page_travels_with_the_session_check(live_server: LiveServer, fresh_user: dict,
+                                                             token_dir: Path) -> None:
+    first = await logged_in_client(live_server.url, token_dir, fresh_user["username"], fresh_user["password"])
+    await first.create_job("A start-up tracker for newts")
+    await first.aclose()
+    client = real_client(live_server.url, token_dir)
+    confirm = asyncio.Event()
+    counted(client, "me", confirm)  # the session check waits here until the page has come
+    start = StartRequests(client)
+    await until_done(lambda: start.first_page is not None, "the first page to be asked")
+    assert start.first_page is not None
+    jobs, total = await asyncio.wait_for(start.first_page.task, 10)  # answered before the session check
+    assert not start.session.done() and total == 1 and jobs[0].title == "A start-up tracker for newts"
+    confirm.set()
+    user = await asyncio.wait_for(start.session, 10)
+    assert user is not None and not isinstance(user, ServiceError) and start.first_page is not None
+    await start.aclose()
+    await client.aclose()
+
+
+async def test_a_refused_session_drops_the_page_asked_with_it(live_server: LiveServer, fresh_user: dict,
+                                                              token_dir: Path) -> None:
+    TokenStore(token_dir).save(StoredTokens(live_server.url, fresh_user["username"], "not-a-jwt", "nor-this"))
+    client = real_client(live_server.url, token_dir)
+    lost: list[str] = []
+    client.on_auth_lost = lost.append
+    pages = counted(client, "job_summary_pages")
+    start = StartRequests(client)
+    assert await asyncio.wait_for(start.session, 10) is None  # the login form, no error
+    assert len(pages) == 1, "the page was not asked with the session check"
+    assert start.first_page is None and lost == []
+    await start.aclose()
+    await client.aclose()
+
+
+async def until_done(predicate: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    """Let the loop run until `predicate` holds; the timeout names what it waited for."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
 class HangingClient:
     server_url = "http://127.0.0.1:9"
 
@@ -109,7 +156,7 @@ class HangingClient:
     async def server_info(self) -> Any:
         return await self.hang()
 
-    async def restore_session(self) -> Any:
+    async def restore_session(self, meanwhile: Any = None) -> Any:
         return await self.hang()
 
 

@@ -150,12 +150,16 @@ class ApiClient:
         except ServiceError as err:
             log.debug("logout could not blacklist the token: %s", err.message)
 
-    async def restore_session(self) -> User | None:
+    async def restore_session(self, meanwhile: Callable[[], object] | None = None) -> User | None:
         """Resume the saved session for this server; None if there is none or it is no longer valid.
 
+        `meanwhile` is called once the saved tokens are loaded, before the server has confirmed them: a
+        request it sends travels with the check instead of after it (start-up's first page).
         An unreadable session file raises SessionFileUnreadable (it is set aside, the message says where)."""
         if not await self._auth.restore():
             return None
+        if meanwhile is not None:
+            meanwhile()
         try:
             user = await self.me()
         except AuthRequired:
