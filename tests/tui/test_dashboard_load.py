@@ -110,3 +110,29 @@ async def test_a_loading_count_held_back_is_shown_while_a_page_is_slow() -> None
         await wait_for(pilot, lambda: board.loaded and everything in str(state.render()),
                        what="the final count once the load ended")
         assert board.progress_timer is None
+
+
+async def test_a_count_whose_timer_fired_as_the_load_ended_does_not_come_back() -> None:
+    """Textual queues a timer's callback when it fires: a held-back count could run after the load's end
+    had stopped its timer and shown the final count, and put "loading …" back for good (seen in about one
+    start in six at 10k jobs on a real terminal)."""
+    client = QuickPagesThenSlow()
+    app = AppBuilderApp(client, clock=fixed_clock)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
+        board = app.screen
+        assert isinstance(board, DashboardScreen)
+        state = board.query_one("#dash-state")
+        client.rest.set()
+        everything = f"{len(client.jobs)} of {len(client.jobs)} projects"
+        await wait_for(pilot, lambda: board.loaded and everything in str(state.render()),
+                       what="the final count once the load ended")
+        board.progress_at = float("inf")  # the next count is held back behind a timer
+        board.show_progress("3 shown · loading 3 of 9 projects…")
+        assert board.progress_timer is not None
+        board.stop_progress()  # the load ends: the timer is stopped...
+        board.set_state("ready", everything)
+        board.progress_at = 0.0  # the held count's time has come
+        board.progress_due()  # ...but its callback was already queued, and runs now
+        await pilot.pause()
+        assert everything in str(state.render()) and "loading" not in str(state.render())

@@ -116,6 +116,7 @@ class DashboardScreen(Screen[None]):
         self.first_shown: tuple[list[JobSummary], int] | None = None  # the start-up page on screen, its size
         self.progress_at = 0.0  # when the loading count may next be repainted
         self.progress_timer: Timer | None = None  # a count held back until then
+        self.progress_held: str | None = None  # that count
 
     def clock(self) -> datetime:
         clock = self.fixed_clock or self.host.clock
@@ -338,9 +339,20 @@ class DashboardScreen(Screen[None]):
             self.set_state("ready", text)
             self.progress_at = monotonic() + PROGRESS_SECONDS
         else:
-            self.progress_timer = self.set_timer(wait, lambda: self.show_progress(text))
+            self.progress_held = text
+            self.progress_timer = self.set_timer(wait, self.progress_due)
+
+    def progress_due(self) -> None:
+        """The held-back count's time has come: shown unless `stop_progress` came since. Textual queues a
+        timer's callback when it fires, so stopping the timer can come too late to stop the call: the load's
+        end was then overwritten by a stale "loading …" line, for good."""
+        text, self.progress_held = self.progress_held, None
+        self.progress_timer = None
+        if text is not None:
+            self.show_progress(text)
 
     def stop_progress(self) -> None:
+        self.progress_held = None
         if self.progress_timer is not None:
             self.progress_timer.stop()
             self.progress_timer = None
