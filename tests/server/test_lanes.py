@@ -21,6 +21,7 @@ from server.authentication import jwt_auth
 from server.lanes import Lanes
 from tests.server.conftest import client_for
 from tests.support.live_server import LiveServer
+from tests.support.waits import until
 
 
 def test_the_django_internals_lanes_use_keep_their_shape() -> None:
@@ -47,16 +48,6 @@ def test_the_django_internals_lanes_use_keep_their_shape() -> None:
 async def thread_of_lane(lanes: Lanes) -> int:
     async with lanes.lane():
         return await sync_to_async(threading.get_ident)()
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    """Yield to the loop until `condition()` holds; fail naming `what` after `timeout` seconds."""
-    try:
-        async with asyncio.timeout(timeout):
-            while not condition():
-                await asyncio.sleep(0)
-    except TimeoutError:
-        pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 async def block_a_lane(lanes: Lanes, release: threading.Event) -> asyncio.Task[int]:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
 from server.jobs.layer import OVERFLOWED, ClosingInMemoryChannelLayer
 from server.jobs.outbox import Outbox
+from tests.support.waits import until
 
 FRAMES = frozenset({"job.frame"})
 LATER = 1e12  # an expiry that never comes
@@ -37,15 +36,6 @@ class Wire:
 
 def frame(text: str) -> dict[str, str]:
     return {"type": "job.frame", "text": text}
-
-
-async def settle(condition: Any, what: str) -> None:
-    try:
-        async with asyncio.timeout(10):
-            while not condition():
-                await asyncio.sleep(0)
-    except TimeoutError:
-        pytest.fail(f"timed out after 10 s waiting for {what}")
 
 
 async def idle() -> None:
@@ -88,7 +78,7 @@ async def test_an_outbox_refuses_a_frame_when_capacity_frames_already_wait() -> 
     assert not outbox.push(frame("3"), LATER)
     assert outbox.drop() == 2
     wire.open.set()
-    await settle(lambda: not outbox.busy, "the send in flight to finish")
+    await until(lambda: not outbox.busy, "the send in flight to finish")
     assert wire.sent == ["in flight"]
 
 
@@ -114,7 +104,7 @@ async def test_a_failed_send_drops_the_rest_and_never_blocks_the_consumer() -> N
     outbox.push(frame("b"), LATER)
     wire.fail = ConnectionResetError("gone")
     wire.open.set()
-    await settle(lambda: not outbox.busy, "the failed send to release the outbox")
+    await until(lambda: not outbox.busy, "the failed send to release the outbox")
     assert outbox.closed and not outbox.pending
     wire.fail = None
     await asyncio.wait_for(outbox.send({"type": "websocket.close"}), 10)
@@ -140,7 +130,7 @@ async def test_a_push_from_another_loop_is_sent_on_the_sockets_own_loop() -> Non
         assert outbox.push(frame("from a thread"), LATER)
 
     await asyncio.to_thread(asyncio.run, elsewhere())
-    await settle(lambda: wire.sent == ["from a thread"], "the frame pushed from another thread")
+    await until(lambda: wire.sent == ["from a thread"], "the frame pushed from another thread")
     assert wire.loops == [asyncio.get_running_loop()]
 
 
@@ -177,6 +167,6 @@ async def test_a_full_outbox_is_closed_for_a_resync_and_gets_no_more_frames() ->
     assert not outbox.pending and channel not in layer.outboxes
     await layer.group_send("job_1", frame("after"))  # left the group: nothing more, queued or pushed
     wire.open.set()
-    await settle(lambda: not outbox.busy, "the send in flight to finish")
+    await until(lambda: not outbox.busy, "the send in flight to finish")
     assert wire.sent == ["0"]
     assert layer.channels[channel].empty()

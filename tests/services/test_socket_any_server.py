@@ -26,6 +26,7 @@ from tests.services.test_socket_live import (
 from tests.support.live_server import LiveServer
 from tests.support.respell import VARIANTS
 from tests.support.rewrite_proxy import RewriteProxy, unchanged
+from tests.support.waits import until
 from tui.services.client import ApiClient
 from tui.services.events import ApiFallbackEvent, ChatEvent, JobSnapshotEvent, WarningEvent
 from tui.services.socket import CATCH_UP_GAP, JobSocket
@@ -81,8 +82,9 @@ async def test_every_variant_reaches_the_final_state(name: str, live_server: Liv
     began = loop.time()
     job, col = await run_full_job(client, collect)
     elapsed = loop.time() - began
-    await wait_until(lambda: col.sock.caught_up and len(proxy.rest_calls("/api/job-messages/"))
-                     == 1 + len(proxy.rest_calls(f"/api/jobs/{job.id}/")), "no catch-up pending or half done")
+    await until(lambda: col.sock.caught_up and len(proxy.rest_calls("/api/job-messages/"))
+                == 1 + len(proxy.rest_calls(f"/api/jobs/{job.id}/")), "no catch-up pending or half done",
+                timeout=20.0, interval=0.02)
     await col.close()
     resyncs = len(proxy.rest_calls("/api/job-messages/"))
     snapshots = len(proxy.rest_calls(f"/api/jobs/{job.id}/"))
@@ -129,8 +131,8 @@ async def test_a_burst_of_opaque_frames_costs_a_few_catch_ups(live_server: LiveS
     await col.sock.send_chat("Families")  # its echo and the next question arrive among the noise
     echo = await col.wait(lambda e: isinstance(e, ChatEvent) and e.role == "user" and e.text == "Families")
     await col.wait(is_agent_chat, start=col.index(echo) + 1)
-    await wait_until(lambda: col.sock.unreadable_frames == 500 and col.sock.caught_up,
-                     "all 500 frames read and caught up")
+    await until(lambda: col.sock.unreadable_frames == 500 and col.sock.caught_up,
+                "all 500 frames read and caught up", timeout=20.0, interval=0.02)
     elapsed = loop.time() - began
 
     assert most[0] == 1, "two re-syncs were in flight at once"
@@ -139,12 +141,3 @@ async def test_a_burst_of_opaque_frames_costs_a_few_catch_ups(live_server: LiveS
     hints = [r for r in caplog.records if r.levelno == logging.WARNING and "understood" in r.message]
     assert len(hints) == 1, "one log line per socket, not one per frame"
     assert_ids_exact(col.ids, [m.id for m in await list_messages(job.id)])
-
-
-async def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
 import pytest
 
@@ -92,6 +93,22 @@ class QuickPagesThenSlow(SlowPages):
         yield summaries, len(self.jobs)
 
 
+async def dashboard_of(pilot: Any, app: AppBuilderApp) -> DashboardScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
+    assert isinstance(app.screen, DashboardScreen)
+    return app.screen
+
+
+async def end_the_load(pilot: Any, board: DashboardScreen, client: QuickPagesThenSlow) -> str:
+    """Let the slow page come; the final count line, once it is on screen."""
+    client.rest.set()
+    everything = f"{len(client.jobs)} of {len(client.jobs)} projects"
+    state = board.query_one("#dash-state")
+    await wait_for(pilot, lambda: board.loaded and everything in str(state.render()),
+                   what="the final count once the load ended")
+    return everything
+
+
 async def test_a_loading_count_held_back_is_shown_while_a_page_is_slow() -> None:
     """Pages that come quicker than PROGRESS_SECONDS are not a frame each, but the count of the last one
     still reaches the screen while the next page takes its time, and the end of the load replaces it."""
@@ -99,16 +116,11 @@ async def test_a_loading_count_held_back_is_shown_while_a_page_is_slow() -> None
     assert len(client.jobs) > 3
     app = AppBuilderApp(client, clock=fixed_clock)  # type: ignore[arg-type]
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
-        board = app.screen
-        assert isinstance(board, DashboardScreen)
+        board = await dashboard_of(pilot, app)
         state = board.query_one("#dash-state")
         await wait_for(pilot, lambda: f"loading 3 of {len(client.jobs)} projects" in str(state.render()),
                        what="the count of the third page while the fourth is slow")
-        client.rest.set()
-        everything = f"{len(client.jobs)} of {len(client.jobs)} projects"
-        await wait_for(pilot, lambda: board.loaded and everything in str(state.render()),
-                       what="the final count once the load ended")
+        await end_the_load(pilot, board, client)
         assert board.progress_timer is None
 
 
@@ -119,14 +131,9 @@ async def test_a_count_whose_timer_fired_as_the_load_ended_does_not_come_back() 
     client = QuickPagesThenSlow()
     app = AppBuilderApp(client, clock=fixed_clock)  # type: ignore[arg-type]
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
-        board = app.screen
-        assert isinstance(board, DashboardScreen)
+        board = await dashboard_of(pilot, app)
         state = board.query_one("#dash-state")
-        client.rest.set()
-        everything = f"{len(client.jobs)} of {len(client.jobs)} projects"
-        await wait_for(pilot, lambda: board.loaded and everything in str(state.render()),
-                       what="the final count once the load ended")
+        everything = await end_the_load(pilot, board, client)
         board.progress_at = float("inf")  # the next count is held back behind a timer
         board.show_progress("3 shown · loading 3 of 9 projects…")
         assert board.progress_timer is not None

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual.widgets import Static
 
+from tests.support import waits
 from tests.support.live_server import LiveServer
 from tests.tui.conftest import logged_in_client, real_client, screen_name, until
 from tui.app import AppBuilderApp
@@ -51,12 +51,18 @@ def counted(client: Any, name: str, gate: asyncio.Event | None = None) -> list[i
     return calls
 
 
+async def saved_session(server: LiveServer, user: dict, token_dir: Path, *titles: str) -> Any:
+    """A new client on the user's saved session (as at start-up), after a login that made `titles`' jobs."""
+    first = await logged_in_client(server.url, token_dir, user["username"], user["password"])
+    for title in titles:
+        await first.create_job(title)
+    await first.aclose()
+    return real_client(server.url, token_dir)
+
+
 async def test_the_boot_reads_the_answers_begun_before_the_app(live_server: LiveServer, fresh_user: dict,
                                                                token_dir: Path) -> None:
-    first = await logged_in_client(live_server.url, token_dir, fresh_user["username"], fresh_user["password"])
-    await first.create_job("A start-up tracker for otters")
-    await first.aclose()
-    client = real_client(live_server.url, token_dir)
+    client = await saved_session(live_server, fresh_user, token_dir, "A start-up tracker for otters")
     sessions, infos, pages = (counted(client, name) for name in
                               ("restore_session", "server_info", "job_summary_pages"))
     start = StartRequests(client)
@@ -79,9 +85,7 @@ async def test_the_boot_reads_the_answers_begun_before_the_app(live_server: Live
 
 async def test_neutral_splash_until_the_session_is_known(live_server: LiveServer, fresh_user: dict,
                                                          token_dir: Path) -> None:
-    first = await logged_in_client(live_server.url, token_dir, fresh_user["username"], fresh_user["password"])
-    await first.aclose()
-    client = real_client(live_server.url, token_dir)
+    client = await saved_session(live_server, fresh_user, token_dir)
     gate = asyncio.Event()
     counted(client, "restore_session", gate)
     app = AppBuilderApp(client, start=StartRequests(client))
@@ -98,14 +102,11 @@ async def test_neutral_splash_until_the_session_is_known(live_server: LiveServer
 
 async def test_the_first_page_travels_with_the_session_check(live_server: LiveServer, fresh_user: dict,
                                                              token_dir: Path) -> None:
-    first = await logged_in_client(live_server.url, token_dir, fresh_user["username"], fresh_user["password"])
-    await first.create_job("A start-up tracker for newts")
-    await first.aclose()
-    client = real_client(live_server.url, token_dir)
+    client = await saved_session(live_server, fresh_user, token_dir, "A start-up tracker for newts")
     confirm = asyncio.Event()
     counted(client, "me", confirm)  # the session check waits here until the page has come
     start = StartRequests(client)
-    await until_done(lambda: start.first_page is not None, "the first page to be asked")
+    await waits.until(lambda: start.first_page is not None, "the first page to be asked", interval=0.01)
     assert start.first_page is not None
     jobs, total = await asyncio.wait_for(start.first_page.task, 10)  # answered before the session check
     assert not start.session.done() and total == 1 and jobs[0].title == "A start-up tracker for newts"
@@ -129,15 +130,6 @@ async def test_a_refused_session_drops_the_page_asked_with_it(live_server: LiveS
     assert start.first_page is None and lost == []
     await start.aclose()
     await client.aclose()
-
-
-async def until_done(predicate: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    """Let the loop run until `predicate` holds; the timeout names what it waited for."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 class HangingClient:
