@@ -65,6 +65,10 @@ def child_run(argv: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, children_cpu() - cpu
 
 
+def away(rtt_ms: float) -> str:
+    return f", server {rtt_ms:.0f} ms round trip away" if rtt_ms else ""
+
+
 @contextlib.contextmanager
 def seeded_server(rtt_ms: float) -> Iterator[tuple[BenchServer, str]]:
     """(the server, the URL the TUI uses): the server's own, or a proxy's `rtt_ms` away; a saved session
@@ -82,9 +86,8 @@ def seeded_server(rtt_ms: float) -> Iterator[tuple[BenchServer, str]]:
 
 
 def main(runs: int, rtt_ms: float = 0) -> None:
-    away = f", server {rtt_ms:.0f} ms round trip away" if rtt_ms else ""
     header(f"cold start: process start -> first paint / job rows on a 120x40 pty (saved session, 30 jobs, "
-           f"n={runs} after 1 warm-up{away})")
+           f"n={runs} after 1 warm-up{away(rtt_ms)})")
     compile_bytecode(Path(__file__).resolve().parent.parent)
     with seeded_server(rtt_ms) as (server, url):
         one_start(server, url)  # warm the OS file cache, as any second start would find it
@@ -104,9 +107,8 @@ def compare(before: Path, runs: int, rtt_ms: float = 0) -> None:
     """Before/after on one server: starts interleaved between the checkout at `before` and this one
     (`python -m tui` runs the checkout in the working directory), so both sides see the same load."""
     sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
-    away = f", server {rtt_ms:.0f} ms round trip away" if rtt_ms else ""
     header(f"cold start, before/after interleaved (saved session, 30 jobs, n={runs} a side after a "
-           f"warm-up{away})")
+           f"warm-up{away(rtt_ms)})")
     found: dict[str, list[Start]] = {name: [] for name in sides}
     for checkout in sides.values():
         compile_bytecode(checkout)

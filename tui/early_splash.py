@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 
 TEXT = "appbuilder — starting…"
 ENTER = "\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J"  # alternate screen, cursor hidden, home, clear
 LEAVE = "\x1b[?25h\x1b[?1049l"  # cursor shown, normal screen (and its saved cursor)
 
 
-def wanted(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+def wanted(environ: Mapping[str, str] = os.environ) -> bool:
     """Only on a real terminal Textual will draw on itself (not `textual serve`, a pipe or a dumb one)."""
     if os.name != "posix" or environ.get("TEXTUAL_DRIVER") or environ.get("TERM", "dumb") in ("", "dumb"):
         return False

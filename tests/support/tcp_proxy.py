@@ -1,4 +1,5 @@
-"""A loopback TCP proxy for tests: plain byte forwarding (HTTP and websockets), abrupt drops on demand."""
+"""A loopback TCP proxy for tests and benchmarks: plain byte forwarding (HTTP and websockets), abrupt drops
+on demand, and optionally a delay each way (a server far away)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ CHUNK = 65536
 
 class TcpProxy:
     """Forwards `127.0.0.1:<port>` to `target_host:target_port`; `drop_all()` cuts every live pair.
+    With `delay`, every chunk is held that many seconds each way and a connection opens after two of them
+    (a round trip of `2 * delay`).
 
     ```python
     async with TcpProxy("127.0.0.1", server.port) as proxy:
@@ -21,9 +24,10 @@ class TcpProxy:
     ```
     """
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(self, target_host: str, target_port: int, delay: float = 0.0) -> None:
         self.target_host = target_host
         self.target_port = target_port
+        self.delay = delay
         self.port = 0
         self.connections_accepted = 0
         self.drops = 0
@@ -77,6 +81,8 @@ class TcpProxy:
     # ----- internals ----------------------------------------------------------------------------
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         self.connections_accepted += 1
+        if self.delay:
+            await asyncio.sleep(2 * self.delay)  # the TCP handshake's round trip
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(self.target_host,
                                                                              self.target_port)
@@ -85,8 +91,8 @@ class TcpProxy:
             return
         pair = (client_writer, upstream_writer)
         self._pairs.add(pair)
-        pumps = [asyncio.create_task(_pump(client_reader, upstream_writer, pair)),
-                 asyncio.create_task(_pump(upstream_reader, client_writer, pair))]
+        pumps = [asyncio.create_task(_pump(client_reader, upstream_writer, pair, self.delay)),
+                 asyncio.create_task(_pump(upstream_reader, client_writer, pair, self.delay))]
         self._tasks.update(pumps)
         try:
             # EOF is passed on (half-close); an error on either side aborts both.
@@ -103,9 +109,11 @@ class TcpProxy:
 
 
 async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
+                pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter], delay: float = 0.0) -> None:
     try:
         while data := await reader.read(CHUNK):
+            if delay:
+                await asyncio.sleep(delay)
             writer.write(data)
             await writer.drain()
         if writer.can_write_eof():
