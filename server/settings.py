@@ -119,6 +119,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["server.limits.BoundedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "server.negotiation.RememberedNegotiation",
     "EXCEPTION_HANDLER": "server.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from server.validation import parse_id_or_none
 
 from .models import Job
-from .rawrows import position
+from .rawrows import position, row_value
 
 ORDERING_FIELDS = {"id", "created_at", "updated_at", "title", "status"}
 # Keyset pages need an (almost) unique first ordering field: ties past DRF's offset cut-off would be lost.
@@ -137,7 +137,7 @@ class JobCursorPagination(CursorPagination):
 
     def _get_position_from_instance(self, instance: Any, ordering: Any) -> str:
         """DRF's position (`str()` of the ordering value), also from a raw row's stored datetime text."""
-        return position(instance[ordering[0].lstrip("-")])
+        return position(row_value(instance, ordering[0].lstrip("-")))
 
     def _position_ok(self, position: str) -> bool:
         field = self.ordering[0].lstrip("-")

@@ -40,7 +40,9 @@ class Job(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["owner", "-updated_at"]), models.Index(fields=["status"])]
+        # The list's default order (-updated_at, then -id for ties) read straight from the index: without the
+        # -id, SQLite sorted each page's rows again in a temporary B-tree.
+        indexes = [models.Index(fields=["owner", "-updated_at", "-id"]), models.Index(fields=["status"])]
 
     def __str__(self) -> str:
         return f"Job {self.pk} ({self.status})"

@@ -73,14 +73,21 @@ def _columns(summary: bool) -> str:
             f'{app}, CAST(j."created_at" AS text), CAST(j."updated_at" AS text)')
 
 
+# Where a keyset field is in a row tuple: first or last, in both views' columns (`serializers.FULL_COLUMNS`).
+_AT = {"id": 0, "created_at": -2, "updated_at": -1}
+
+
+def row_value(row: Any, field: str) -> Any:
+    """A keyset field's value in a row: a tuple from `JobRows` or a dict from the ORM's `job_rows`."""
+    return row[_AT[field]] if isinstance(row, tuple) else row[field]
+
+
 class JobRows:
-    """A user's jobs (list filters applied) as dict rows with the keys of `serializers.job_rows`."""
+    """A user's jobs (list filters applied) as row tuples, in the order of `serializers.FULL_COLUMNS` (or
+    `SUMMARY_COLUMNS`): the serializers render a tuple row once and remember it (`serializers.Rendered`)."""
 
     def __init__(self, owner_id: int, summary: bool, query: dict[str, Any], prompt_chars: int) -> None:
         self.summary = summary
-        self.keys = (("id", "title", "prompt_head", "status", "current_stage", "stages_text") if summary else
-                     ("id", "title", "initial_prompt", "status", "current_stage", "stages_text", "prd"))
-        self.keys += ("app_id", "created_at", "updated_at")
         self.select = "SELECT " + (_columns(summary) % prompt_chars if summary else _columns(summary))
         self.where = ['j."owner_id" = %s']
         self.params: list[Any] = [owner_id]
@@ -133,13 +140,12 @@ class JobRows:
                            self.params)
             return int(cursor.fetchone()[0])
 
-    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+    def __getitem__(self, page: slice) -> list[tuple[Any, ...]]:
         start = page.start or 0
         limit = -1 if page.stop is None else max(0, page.stop - start)
         with connection.cursor() as cursor:
             cursor.execute(self._sql() + " LIMIT %s OFFSET %s", [*self.params, limit, start])
-            keys = self.keys
-            return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+            return cursor.fetchall()
 
     def __iter__(self) -> Any:
         return iter(self[0:None])

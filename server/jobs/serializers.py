@@ -95,18 +95,47 @@ def job_summary(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class JobSerializer(serializers.BaseSerializer):
-    """Read-only: renders a row from `job_rows(...)`."""
+class Rendered:
+    """Row tuple (from `rawrows.JobRows`) -> its representation, remembered by the whole row.
 
-    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
-        return job_dict(instance)
+    A representation is a function of the row's values alone, so a row read again with the same values (a
+    dashboard asking for its page again) is rendered once: rendering was a fifth of a 50-job page's CPU
+    time (timestamps, stages, two dicts per row). Any change to a job gives a new row and a new entry, so
+    nothing is ever stale. At most `LIMIT` rows; past that all are dropped. A representation is shared by
+    every request that reads it, so it is only ever read (rendered), like the decoded stages. Plain dict
+    operations (atomic in CPython) keep it consistent across request threads without a lock."""
+
+    LIMIT = 4096
+
+    def __init__(self, columns: tuple[str, ...], render: Any) -> None:
+        self.columns, self.render = columns, render
+        self._rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def __call__(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        known = self._rows.get(row)
+        if known is None:
+            known = self.render(dict(zip(self.columns, row, strict=True)))
+            if len(self._rows) >= self.LIMIT:
+                self._rows.clear()
+            self._rows[row] = known
+        return known
+
+
+rendered_job, rendered_summary = Rendered(FULL_COLUMNS, job_dict), Rendered(SUMMARY_COLUMNS, job_summary)
+
+
+class JobSerializer(serializers.BaseSerializer):
+    """Read-only: renders a row from `job_rows(...)` (a dict) or `rawrows.JobRows` (a tuple)."""
+
+    def to_representation(self, instance: dict[str, Any] | tuple[Any, ...]) -> dict[str, Any]:
+        return rendered_job(instance) if isinstance(instance, tuple) else job_dict(instance)
 
 
 class JobSummarySerializer(serializers.BaseSerializer):
-    """Read-only: renders a row from `job_rows(..., summary=True)`."""
+    """Read-only: renders a row from `job_rows(..., summary=True)` or `rawrows.JobRows` (summary)."""
 
-    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
-        return job_summary(instance)
+    def to_representation(self, instance: dict[str, Any] | tuple[Any, ...]) -> dict[str, Any]:
+        return rendered_summary(instance) if isinstance(instance, tuple) else job_summary(instance)
 
 
 class PromptSerializer(serializers.Serializer):

@@ -246,6 +246,8 @@ class TestRenderer:
     @pytest.mark.parametrize("data", [
         {"count": 2, "next": None, "results": [{"title": "é \u2028 \u2029 \x1f \" \\ 😀", "n": -0.5}]},
         [{"a": None, "b": [1, 2.5, 1e16, 2**63 - 1]}], {},
+        # a8/a9 bytes without a separator (é is c3 a9, © c2 a9, Ш d0 a8), and a separator alone
+        {"t": "é © Ш"}, {"t": "\u2029"}, {"t": "\u2028 é"}, {"t": "plain ascii"},
     ])
     def test_same_bytes_as_drf(self, data: Any) -> None:
         assert FastJSONRenderer().render(data) == JSONRenderer().render(data)

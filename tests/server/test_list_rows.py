@@ -16,8 +16,9 @@ from django.db.models import JSONField, Value
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from server.jobs import views
+from server.jobs import serializers, views
 from server.jobs.models import App, Job
+from server.jobs.rawrows import JobRows
 
 ORDERINGS = ["-updated_at", "updated_at", "-created_at", "created_at", "id", "-id"]
 # Stored timestamp text (what the raw path formats itself) -> jobs get these, some shared (cursor ties).
@@ -128,3 +129,43 @@ class TestSameBytes:
         for url in ("/api/jobs/?limit=5", "/api/jobs/?pagination=cursor&view=summary", "/api/jobs/"):
             body = ask(other_api, url, monkeypatch).json()
             assert (body["results"] if isinstance(body, dict) else body) == []
+
+
+@pytest.mark.django_db
+class TestRenderedRows:
+    """Raw rows are rendered once and remembered by their whole values (serializers.Rendered)."""
+
+    def test_a_change_the_timestamps_do_not_show_is_still_seen(self, api: APIClient, jobs: list[int]) -> None:
+        first = api.get("/api/jobs/?limit=20").json()["results"]
+        stamp = Job.objects.filter(pk=jobs[0]).values_list("updated_at", flat=True).get()
+        Job.objects.filter(pk=jobs[0]).update(title="Renamed", prd="New PRD", updated_at=stamp)  # same stamp
+        App.objects.create(job_id=jobs[1], owner=Job.objects.get(pk=jobs[1]).owner, name="New app", files=[],
+                           architecture={})
+        again = {row["id"]: row for row in api.get("/api/jobs/?limit=20").json()["results"]}
+        assert again[jobs[0]]["title"] == "Renamed" and again[jobs[0]]["prd"] == "New PRD"
+        assert again[jobs[1]]["app_id"] is not None
+        assert again[jobs[0]]["updated_at"] == next(r for r in first if r["id"] == jobs[0])["updated_at"]
+        summary = {row["id"]: row for row in api.get("/api/jobs/?view=summary").json()}
+        assert summary[jobs[0]]["title"] == "Renamed" and summary[jobs[1]]["app_id"] is not None
+
+    def test_a_row_read_again_is_rendered_once_and_the_memory_is_bounded(
+            self, monkeypatch: pytest.MonkeyPatch) -> None:
+        calls: list[dict[str, Any]] = []
+        rendered = serializers.Rendered(("id", "title"), lambda row: calls.append(row) or {"shown": row})
+        monkeypatch.setattr(serializers.Rendered, "LIMIT", 3)
+        first = rendered((1, "a"))
+        assert rendered((1, "a")) is first and calls == [{"id": 1, "title": "a"}]
+        assert rendered((1, "b")) == {"shown": {"id": 1, "title": "b"}} and len(calls) == 2
+        for n in range(2, 10):
+            rendered((n, "x"))
+        assert len(rendered._rows) <= 3
+
+
+@pytest.mark.django_db
+def test_the_default_order_is_read_from_the_index(alice: Any) -> None:
+    """-updated_at, -id: one index walk that stops after the page, no sort of the user's rows."""
+    rows = JobRows(alice.pk, False, {"search": "", "status": [], "ordering": ["-updated_at", "-id"]}, 300)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + rows._sql() + " LIMIT 50", rows.params)
+        plan = " / ".join(str(step[-1]) for step in cursor.fetchall())
+    assert "USING INDEX" in plan and "TEMP B-TREE" not in plan, plan
