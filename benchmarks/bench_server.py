@@ -9,6 +9,8 @@
 - Fan-out: N sockets on one job (loopback clients in this process, joined: each got its `pong`), then the
   flood endpoint sends FAN_RATE messages/s for FAN_SECONDS; latency is receive time minus `created_at`.
   The client's own CPU is printed: near the wall time it means the load client, not the server, was the limit.
+- `--against CHECKOUT [--runs=N]`: the list request only, runs alternating between a fresh server of that
+  checkout and of this one (each run in its own interpreter, with the checkout's own code).
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
+import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 
@@ -210,6 +216,44 @@ def fan_out_rows(quick: bool) -> None:
                 f"{connect:.1f} s to join")
 
 
+# One list run in a fresh interpreter of a checkout (its own server code): prints [requests/s, server CPU s].
+ONE_LIST_RUN = """
+import asyncio, json, sys
+from benchmarks import bench_server as b
+from benchmarks.server import BenchServer
+with BenchServer(speed=1000.0) as server:
+    server.seed(10_000, 0)
+    server.start()
+    token = server.login()["access"]
+    asyncio.run(b.list_load(server, token, b.WARMUP, sys.argv[1]))
+    latencies, cpu, _ = asyncio.run(b.list_load(server, token, float(sys.argv[2]), sys.argv[1]))
+    print(json.dumps([len(latencies) / float(sys.argv[2]), cpu / max(1, len(latencies))]))
+"""
+
+
+def compare(before: Path, runs: int, seconds: float = 4.0) -> None:
+    """`?limit=50` before/after, interleaved: each run a fresh server of one checkout (`before`, then this
+    one), so both sides see the same host. Requests/s and server CPU per request, min/median/p95."""
+    sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
+    header(f"GET {LIST_PATHS[0].removeprefix('/api')} (10,000 jobs, {CONNECTIONS} connections), before/after "
+           f"interleaved (n={runs} a side, {seconds:.0f} s each)")
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+    for run in range(runs):
+        for name in list(sides) if run % 2 == 0 else list(sides)[::-1]:
+            checkout = sides[name]
+            out = subprocess.run([sys.executable, "-c", ONE_LIST_RUN, LIST_PATHS[0], str(seconds)],
+                                 cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
+                                 capture_output=True, text=True, check=True)
+            rate, cpu = json.loads(out.stdout.strip().splitlines()[-1])
+            found[name].append((rate, cpu))
+    for name, results in found.items():
+        rates = sorted(rate for rate, _ in results)
+        row(f"{name}: requests/s", f"min/med/max {rates[0]:.0f}/{statistics.median(rates):.0f}/"
+            f"{rates[-1]:.0f} (n={len(rates)})")
+        row(f"{name}: server CPU per request", "min/med/p95 " + spread([c for _, c in results]))
+    footer()
+
+
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
     header(f"reference server, one process: list requests and socket fan-out ({FAN_RATE} messages/s for "
@@ -219,5 +263,9 @@ def main(argv: list[str]) -> None:
     footer()
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+if __name__ == "__main__":  # python -m benchmarks.bench_server [--quick] [--against CHECKOUT [--runs=N]]
+    if "--against" in sys.argv:
+        runs = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--runs=")), 5)
+        compare(Path(sys.argv[sys.argv.index("--against") + 1]).resolve(), runs)
+    else:
+        main(sys.argv[1:])
