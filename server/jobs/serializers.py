@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 import orjson
@@ -101,24 +102,38 @@ class Rendered:
     A representation is a function of the row's values alone, so a row read again with the same values (a
     dashboard asking for its page again) is rendered once: rendering was a fifth of a 50-job page's CPU
     time (timestamps, stages, two dicts per row). Any change to a job gives a new row and a new entry, so
-    nothing is ever stale. At most `LIMIT` rows; past that all are dropped. A representation is shared by
-    every request that reads it, so it is only ever read (rendered), like the decoded stages. Plain dict
-    operations (atomic in CPython) keep it consistent across request threads without a lock."""
+    nothing is ever stale. Bounded by rows (`LIMIT`) and by the characters of the rows' text (`CHARS`: a
+    user's 20,000-character prompts must not hold hundreds of MB); past either, all are dropped, and a row
+    over `CHARS // 64` is rendered each time and never kept. A representation is shared by every request
+    that reads it, so it is only ever read (rendered), like the decoded stages. Reads take no lock (a dict
+    lookup is atomic in CPython); adding a row does."""
 
-    LIMIT = 4096
+    LIMIT, CHARS = 4096, 4_000_000
 
     def __init__(self, columns: tuple[str, ...], render: Any) -> None:
         self.columns, self.render = columns, render
         self._rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._chars = 0
+        self._lock = threading.Lock()
 
     def __call__(self, row: tuple[Any, ...]) -> dict[str, Any]:
         known = self._rows.get(row)
         if known is None:
             known = self.render(dict(zip(self.columns, row, strict=True)))
-            if len(self._rows) >= self.LIMIT:
-                self._rows.clear()
-            self._rows[row] = known
+            self._keep(row, known)
         return known
+
+    def _keep(self, row: tuple[Any, ...], shown: dict[str, Any]) -> None:
+        chars = sum(len(value) for value in row if isinstance(value, str))
+        if chars > self.CHARS // 64:
+            return
+        with self._lock:
+            if len(self._rows) >= self.LIMIT or self._chars + chars > self.CHARS:
+                self._rows.clear()
+                self._chars = 0
+            if row not in self._rows:
+                self._rows[row] = shown
+                self._chars += chars
 
 
 rendered_job, rendered_summary = Rendered(FULL_COLUMNS, job_dict), Rendered(SUMMARY_COLUMNS, job_summary)

@@ -160,6 +160,15 @@ class TestRenderedRows:
             rendered((n, "x"))
         assert len(rendered._rows) <= 3
 
+    def test_long_rows_are_bounded_by_their_text(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        rendered = serializers.Rendered(("id", "prd"), lambda row: {"id": row["id"]})
+        monkeypatch.setattr(serializers.Rendered, "CHARS", 6400)  # rows of up to 100 characters are kept
+        huge = (1, "x" * 101)
+        assert rendered(huge) == {"id": 1} and rendered._rows == {}  # rendered, never kept
+        for n in range(200):
+            rendered((n, "y" * 100))
+            assert rendered._chars <= 6400 and rendered._chars == 100 * len(rendered._rows)
+
 
 @pytest.mark.django_db
 def test_the_default_order_is_read_from_the_index(alice: Any) -> None:
