@@ -54,6 +54,11 @@ def one_start(server: BenchServer, url: str | None = None) -> Start:
         tui.close()
 
 
+# What the rows cannot come before: Textual, pydantic's models, httpx and asyncio imported, nothing of ours
+# (docs/performance.md, "The import floor").
+LIBRARIES = "import asyncio, httpx, textual.app; from pydantic import BaseModel"
+
+
 def child_run(argv: list[str]) -> tuple[float, float]:
     """(wall, CPU) seconds of one child process, interpreter start-up included."""
     def children_cpu() -> float:
@@ -97,6 +102,7 @@ def main(runs: int, rtt_ms: float = 0) -> None:
     timing_row("cold start -> job rows on screen", [s[2] for s in starts], "<= 500 ms", 0.5)
     row("RSS when the rows are on screen", f"{max(s[3] for s in starts):.0f} MB (max)")
     for name, argv in (("python -c 'import tui.app' (plain import, no terminal)", ["-c", "import tui.app"]),
+                       ("the libraries alone (the floor under the rows)", ["-c", LIBRARIES]),
                        ("appbuilder-tui --version", ["-m", "tui", "--version"])):
         child_run([sys.executable, *argv])  # warm the file cache
         timing_row(name, [child_run([sys.executable, *argv]) for _ in range(runs)])
