@@ -191,31 +191,24 @@ class AppBuilderApp(App[None]):
         self.push_screen(LoginScreen(reason=reason), self.after_first_login)
 
     async def load_server_info(self) -> ServiceError | None:
-        """The server's /api/meta/; the error (not raised) if it could not be read."""
-        if self.server_info is None:
-            self.show_connection(ConnectionState.CONNECTING)
-            try:
-                info: ServerInfo | ServiceError = await self.client.server_info()
-            except ServiceError as err:
-                info = err
-            return self.took_server_info(info)
-        self.show_connection(ConnectionState.LIVE)
-        return None
+        """The server's /api/meta/ unless it is known; the error (not raised) if it could not be read."""
+        from tui.start_requests import ask_server_info
+
+        if self.server_info is not None:
+            return await self.take_server_info(None)
+        self.show_connection(ConnectionState.CONNECTING)
+        return await self.take_server_info(ask_server_info(self.client))
 
     async def take_server_info(self, asked: Awaitable[ServerInfo | ServiceError] | None
                                ) -> ServiceError | None:
-        """The answer of the start-up request for the server's info (None: it was given to the app)."""
-        if asked is None:
-            self.show_connection(ConnectionState.LIVE)
-            return None
-        return self.took_server_info(await asked)
-
-    def took_server_info(self, info: ServerInfo | ServiceError) -> ServiceError | None:
-        """Keep the server's info, or show the connection offline and return the error."""
+        """Keep the answer to a request for the server's info (None: none was made, the info is known), or
+        show the connection offline and return the error."""
+        info = None if asked is None else await asked
         if isinstance(info, ServiceError):
             self.show_connection(ConnectionState.OFFLINE)
             return info
-        self.server_info = info
+        if info is not None:
+            self.server_info = info
         self.show_connection(ConnectionState.LIVE)
         return None
 

@@ -19,6 +19,14 @@ if TYPE_CHECKING:
     from tui.services import ServerInfo, User
 
 
+async def ask_server_info(client: Client) -> ServerInfo | ServiceError:
+    """The server's /api/meta/, or the error (not raised) if it could not be read."""
+    try:
+        return await client.server_info()
+    except ServiceError as err:
+        return err
+
+
 class StartRequests:
     """Each answer is kept, never raised: a `ServiceError` is the answer when a request failed (the boot
     says so on the login form); `session` is None when there is no saved session to restore."""
@@ -26,15 +34,8 @@ class StartRequests:
     def __init__(self, client: Client, ask_info: bool = True) -> None:
         self.first_page: FirstPage | None = None  # asked once the session is restored
         self.info: asyncio.Task[ServerInfo | ServiceError] | None = (
-            asyncio.ensure_future(self._info(client)) if ask_info else None)
+            asyncio.ensure_future(ask_server_info(client)) if ask_info else None)
         self.session: asyncio.Task[User | ServiceError | None] = asyncio.ensure_future(self._session(client))
-
-    @staticmethod
-    async def _info(client: Client) -> ServerInfo | ServiceError:
-        try:
-            return await client.server_info()
-        except ServiceError as err:
-            return err
 
     async def _session(self, client: Client) -> User | ServiceError | None:
         """The session, and the first page asked with the same saved tokens at the same time (one round
