@@ -27,7 +27,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.common import PtyTui, compile_bytecode, footer, header, row, rss_mb, timing_row
+from benchmarks.common import (
+    HERE,
+    PtyTui,
+    before_after,
+    compile_bytecode,
+    footer,
+    header,
+    row,
+    rss_mb,
+    timing_row,
+)
 from benchmarks.delay_proxy import DelayProxy
 from benchmarks.server import BenchServer
 
@@ -93,7 +103,7 @@ def seeded_server(rtt_ms: float) -> Iterator[tuple[BenchServer, str]]:
 def main(runs: int, rtt_ms: float = 0) -> None:
     header(f"cold start: process start -> first paint / job rows on a 120x40 pty (saved session, 30 jobs, "
            f"n={runs} after 1 warm-up{away(rtt_ms)})")
-    compile_bytecode(Path(__file__).resolve().parent.parent)
+    compile_bytecode(HERE)
     with seeded_server(rtt_ms) as (server, url):
         one_start(server, url)  # warm the OS file cache, as any second start would find it
         starts = [one_start(server, url) for _ in range(runs)]
@@ -112,7 +122,7 @@ def main(runs: int, rtt_ms: float = 0) -> None:
 def compare(before: Path, runs: int, rtt_ms: float = 0) -> None:
     """Before/after on one server: starts interleaved between the checkout at `before` and this one
     (`python -m tui` runs the checkout in the working directory), so both sides see the same load."""
-    sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
+    sides = before_after(before)
     header(f"cold start, before/after interleaved (saved session, 30 jobs, n={runs} a side after a "
            f"warm-up{away(rtt_ms)})")
     found: dict[str, list[Start]] = {name: [] for name in sides}

@@ -21,9 +21,11 @@ import httpx
 from benchmarks.common import (
     BACKSPACE,
     ESCAPE,
+    HERE,
     PAGE_DOWN,
     PAGE_UP,
     PtyTui,
+    before_after,
     compile_bytecode,
     count_pattern,
     footer,
@@ -96,7 +98,7 @@ def one_size(size: int, starts: int, trials: int) -> None:
            f"120x40 pty, real server")
     goal = GOALS.get(size)
     rss_goal, rss_limit = ("<= 300 MB", 300) if size >= 50_000 else ("<= 120 MB", 120)
-    compile_bytecode(Path(__file__).resolve().parent.parent)
+    compile_bytecode(HERE)
     with BenchServer(speed=SPEED, access_log=True) as server:
         counts = server.seed(size, RUNNING, MARKER)
         server.start()
@@ -180,7 +182,7 @@ def compare(size: int, before: Path, runs: int) -> None:
     """Before/after on one seeded server: starts alternate between the checkout at `before` and this one
     (its `tui` package first on PYTHONPATH), so both sides see the same load. Newest rows, all rows, the
     load between them, and the peak RSS, per side."""
-    sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
+    sides = before_after(before)
     header(f"dashboard with {size:,} jobs, before/after interleaved (n={runs} a side, {RUNNING} running "
            f"builds)")
     found: dict[str, list[Load]] = {name: [] for name in sides}

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import cpu_seconds, footer, header, percentile, row, spread, verdict
+from benchmarks.common import before_after, cpu_seconds, footer, header, percentile, row, spread, verdict
 from benchmarks.server import BenchServer
 
 CONNECTIONS, WARMUP, LIST_SECONDS = 4, 1.0, 6.0
@@ -234,7 +234,7 @@ with BenchServer(speed=1000.0) as server:
 def compare(before: Path, runs: int, seconds: float = 4.0) -> None:
     """`?limit=50` before/after, interleaved: each run a fresh server of one checkout (`before`, then this
     one), so both sides see the same host. Requests/s and server CPU per request, min/median/p95."""
-    sides = {f"before ({before})": before, "after (this checkout)": Path(__file__).resolve().parent.parent}
+    sides = before_after(before)
     header(f"GET {LIST_PATHS[0].removeprefix('/api')} (10,000 jobs, {CONNECTIONS} connections), before/after "
            f"interleaved (n={runs} a side, {seconds:.0f} s each)")
     found: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}

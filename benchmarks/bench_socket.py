@@ -22,11 +22,21 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 
-from benchmarks.common import PtyTui, compile_bytecode, footer, header, ms, percentile, row, spread, verdict
+from benchmarks.common import (
+    HERE,
+    PtyTui,
+    compile_bytecode,
+    footer,
+    header,
+    ms,
+    percentile,
+    row,
+    spread,
+    verdict,
+)
 from benchmarks.server import BenchServer
 
 RUNS = ((100, 5.0), (1000, 10.0))
@@ -192,7 +202,7 @@ def describe(name: str, run: Run, rate: int, on_screen: bool) -> None:
 def main(argv: list[str]) -> None:
     runs = ((100, 1.0), (1000, 2.0)) if "--quick" in argv else RUNS
     header("socket stream on one job: the TUI (pty, Live build screen) and two REST-refetching clients")
-    compile_bytecode(Path(__file__).resolve().parent.parent)
+    compile_bytecode(HERE)
     with BenchServer(speed=1000.0, flood=True, access_log=True) as server:
         server.seed(0, 0)
         server.start()

@@ -219,6 +219,14 @@ def rows_redrawn(count: int) -> Callable[[bytearray], bool]:
     return lambda output: sum(1 for _ in cell.finditer(output)) >= count
 
 
+HERE = Path(__file__).resolve().parent.parent  # this checkout
+
+
+def before_after(before: Path) -> dict[str, Path]:
+    """The two checkouts of a `--against` comparison, by the names their rows print."""
+    return {f"before ({before})": before, "after (this checkout)": HERE}
+
+
 def compile_bytecode(checkout: Path) -> None:
     """The checkout's `tui` package as an installed copy has it: compiled (__pycache__ is git-ignored). With
     PYTHONDONTWRITEBYTECODE=1 (as on the shared machine) every measured start would otherwise compile each
