@@ -105,7 +105,7 @@ class AppBuilderApp(App[None]):
         if settings is None:
             from tui.config import Settings
 
-            settings = Settings.model_construct()  # defaults only
+            settings = Settings()  # defaults only
         self.settings: Settings = settings
         self.client = client
         self.start_requests = start

@@ -4,9 +4,11 @@
 secret in the file) raises `ConfigError` whose message is one line naming where: the file and line, the env
 var, or the flag. Secrets (`token`, `refresh_token`) come only from the environment and are never written.
 
-The three sources are merged here, as pydantic-settings merged them (it was 30-60 ms of imports at every
-start): env names in any case, a table (`profiles`, `keymap`) given in the environment as a JSON object
-and merged key by key into the file's, scalars as the strings they are (pydantic validates them all).
+Plain Python, no pydantic: the settings are read before the TUI's first frame, and importing pydantic and
+building a first model cost ~120-150 ms of CPU there. The sources are merged here (env names in any case, a
+table (`profiles`, `keymap`) given in the environment as a JSON object and merged key by key into the
+file's, scalars as the strings they are), and each field's check takes what pydantic's lax mode took and
+words a mistake as pydantic did, so the messages users and docs know stay the same.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, get_origin
+from typing import Any
 from urllib.parse import urlsplit
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "APPBUILDER_TUI_"
 ENV_ONLY = ("token", "refresh_token")
@@ -28,6 +30,32 @@ DEFAULT_SERVER = "http://127.0.0.1:8000"
 
 class ConfigError(Exception):
     """A one-line description of a bad setting, naming the file and line, env var or flag."""
+
+
+class Invalid(ValueError):
+    """A bad value: where (`loc`, e.g. ("profiles", "staging")) and what is wrong; `describe` says where it
+    came from (file line, env var or flag)."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(f"{'.'.join(loc)}: {message}")
+        self.loc = loc
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A token: `get_secret_value()` gives it; repr and str never do (logs, tracebacks, `config show`)."""
+
+    _value: str
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __repr__(self) -> str:
+        return f"Secret('{self}')"
 
 
 def check_server_url(url: str) -> str:
@@ -54,46 +82,152 @@ def check_keys(keys: str) -> str:
     return tidy
 
 
-ServerUrl = Annotated[str, AfterValidator(check_server_url)]
-Keys = Annotated[str, AfterValidator(check_keys)]
+# ----- the checks of one value: the clean value, or ValueError worded as pydantic worded it ----------------
+BOOLEANS = dict.fromkeys(("1", "on", "t", "true", "y", "yes"), True) | dict.fromkeys(
+    ("0", "off", "f", "false", "n", "no"), False)
 
 
-class Settings(BaseModel):
-    """Everything configurable. Every key is also the env var APPBUILDER_TUI_<KEY> (upper case)."""
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("Input should be a valid string")
+    return value
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
 
-    server: str | None = Field(None, description="server URL; beats default_profile")
-    profiles: dict[str, ServerUrl] = Field(default_factory=dict, description="profile name -> server URL")
-    default_profile: str | None = Field(None, description="profile used without --server/--profile")
-    theme: str | None = Field(None, description="Textual theme name, e.g. textual-light")
-    dev: bool = Field(False, description="dev mode: purge and message tools")
-    timeout: float = Field(10.0, gt=0, le=600, description="seconds to wait for the server")
-    verify: bool = Field(True, description="check the server's TLS certificate")
-    ca_bundle: Path | None = Field(None, description="PEM file of CAs to trust instead of the system's")
-    notify: bool = Field(True, description="bell and desktop notification when a watched build ends")
-    keymap: dict[str, Keys] = Field(default_factory=dict, description="binding id -> keys, e.g. ctrl+q")
-    token: SecretStr | None = Field(None, description="access token (env only, never saved)")
-    refresh_token: SecretStr | None = Field(None, description="refresh token (env only, never saved)")
+def optional_url(value: Any) -> str | None:
+    """Empty is not set (an empty env var)."""
+    return check_server_url(value) if value is not None and text(value) else None
 
-    @field_validator("server")
+
+def optional_name(value: Any) -> str | None:
+    if value is not None and not text(value).strip():
+        raise ValueError("must not be empty")
+    return value.strip() if value is not None else None
+
+
+def boolean(value: Any) -> bool:
+    """True/False, 0/1 and the words of BOOLEANS in any case; other whole numbers (in 64 bits) and strings
+    are "unable to interpret", anything else is not a boolean at all (pydantic's two messages)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in BOOLEANS:
+        return BOOLEANS[value.lower()]
+    if isinstance(value, int | float) and value in (0, 1):
+        return value == 1
+    whole = isinstance(value, int | float) and -(2**63) <= value < 2**63 and float(value).is_integer()
+    if isinstance(value, str) or whole:
+        raise ValueError("Input should be a valid boolean, unable to interpret input")
+    raise ValueError("Input should be a valid boolean")
+
+
+def number_in(value: str) -> float:
+    """A number in a string as pydantic read one: spaces around, `_` between digits, ASCII digits only, and
+    nan and inf (the bounds refuse them)."""
+    number = value.strip()
+    if not (number.startswith("_") or number.endswith("_") or "__" in number):
+        number = number.replace("_", "")
+    try:
+        if number.isascii():
+            return float(number)
+    except ValueError:
+        pass
+    raise ValueError("Input should be a valid number, unable to parse string as a number")
+
+
+def seconds(value: Any) -> float:
+    """0 < seconds <= 600, as a number or a string of one; bools are 0 and 1 (pydantic's lax mode)."""
+    if isinstance(value, str):
+        value = number_in(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError("Input should be a valid number") from None
+    if number <= 0:
+        raise ValueError("Input should be greater than 0")
+    if not number <= 600:  # nan too
+        raise ValueError("Input should be less than or equal to 600")
+    return number
+
+
+def pem_file(value: Any) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | os.PathLike):
+        raise ValueError("Input is not a valid path for <class 'pathlib.Path'>")
+    path = Path(value)
+    if not path.expanduser().is_file():
+        raise ValueError(f"{str(path)!r} is not a file")
+    return path.expanduser()
+
+
+def secret(value: Any) -> Secret | None:
+    return value if value is None or isinstance(value, Secret) else Secret(text(value))
+
+
+def entries(check: Callable[[str], str]) -> Callable[[Any], dict[str, str]]:
+    """The check of a table: text -> text, each value checked by `check`; a mistake names its key."""
+    def checked(value: Any) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise ValueError("Input should be a valid dictionary")
+        result: dict[str, str] = {}
+        for key, item in value.items():
+            where = (key,) if isinstance(key, str) else (str(key), "[key]")
+            try:
+                name = text(key)  # the key first, as pydantic
+                result[name] = check(text(item))
+            except ValueError as err:
+                raise Invalid(where, str(err)) from None
+        return result
+    return checked
+
+
+def setting(check: Callable[[Any], Any], description: str, default: Any = None) -> Any:
+    """A field of `Settings` with its check and what it is for."""
+    return field(default=default, metadata={"check": check, "description": description})
+
+
+def table_setting(check: Callable[[str], str], description: str) -> Any:
+    """A table field (name -> text), empty by default; given in the environment as a JSON object."""
+    return field(default_factory=dict, metadata={"check": entries(check), "description": description})
+
+
+@dataclass(slots=True)
+class Settings:
+    """Everything configurable, checked when made. Every key is also the env var APPBUILDER_TUI_<KEY> (upper
+    case). Not frozen: the app keeps the theme picked in the palette."""
+
+    server: str | None = setting(optional_url, "server URL; beats default_profile")
+    profiles: dict[str, str] = table_setting(check_server_url, "profile name -> server URL")
+    default_profile: str | None = setting(optional_name, "profile used without --server/--profile")
+    theme: str | None = setting(optional_name, "Textual theme name, e.g. textual-light")
+    dev: bool = setting(boolean, "dev mode: purge and message tools", False)
+    timeout: float = setting(seconds, "seconds to wait for the server", 10.0)
+    verify: bool = setting(boolean, "check the server's TLS certificate", True)
+    ca_bundle: Path | None = setting(pem_file, "PEM file of CAs to trust instead of the system's")
+    notify: bool = setting(boolean, "bell and desktop notification when a watched build ends", True)
+    keymap: dict[str, str] = table_setting(check_keys, "binding id -> keys, e.g. ctrl+q")
+    token: Secret | None = setting(secret, "access token (env only, never saved)")
+    refresh_token: Secret | None = setting(secret, "refresh token (env only, never saved)")
+
+    def __post_init__(self) -> None:
+        """Each value checked and tidied in field order; the first mistake raises Invalid."""
+        for each in fields(self):
+            try:
+                value = each.metadata["check"](getattr(self, each.name))
+            except Invalid as err:
+                raise Invalid((each.name, *err.loc), err.message) from None
+            except ValueError as err:
+                raise Invalid((each.name,), str(err)) from None
+            setattr(self, each.name, value)
+
     @classmethod
-    def _server(cls, value: str | None) -> str | None:
-        return check_server_url(value) if value else None
-
-    @field_validator("theme", "default_profile")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("must not be empty")
-        return value.strip() if value else None
-
-    @field_validator("ca_bundle")
-    @classmethod
-    def _ca_bundle(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.expanduser().is_file():
-            raise ValueError(f"{str(value)!r} is not a file")
-        return value.expanduser() if value else None
+    def from_mapping(cls, data: Mapping[str, Any]) -> Settings:
+        """Settings from merged sources; a bad value is reported before an unknown key, as pydantic did."""
+        known = names()
+        settings = cls(**{key: value for key, value in data.items() if key in known})
+        unknown = next((key for key in data if key not in known), None)
+        if unknown is not None:
+            raise Invalid((unknown,), "unknown key")
+        return settings
 
     # ----- the server to talk to --------------------------------------------------------------------
     def profile_url(self, name: str) -> str:
@@ -116,10 +250,11 @@ class Settings(BaseModel):
         return last_used.rstrip("/") if last_used else DEFAULT_SERVER
 
     def public(self) -> dict[str, Any]:
-        """The settings as `config show` prints them: secrets only say whether they are set."""
-        data = self.model_dump(mode="json", exclude=set(ENV_ONLY))
-        for name in ENV_ONLY:
-            data[name] = "(set)" if getattr(self, name) is not None else None
+        """The settings as `config show` prints them (JSON values): secrets only say whether they are set."""
+        data = {each.name: getattr(self, each.name) for each in fields(self)}
+        data["ca_bundle"] = None if self.ca_bundle is None else str(self.ca_bundle)
+        for secret_name in ENV_ONLY:
+            data[secret_name] = "(set)" if data[secret_name] is not None else None
         return data
 
 
@@ -130,9 +265,14 @@ def checked_flag(flag: str, url: str) -> str:
         raise ConfigError(f"{flag}: {err}") from None
 
 
+def names() -> tuple[str, ...]:
+    """The settings, in order."""
+    return tuple(each.name for each in fields(Settings))
+
+
 def tables() -> set[str]:
     """The settings that are tables (given in the environment as JSON objects)."""
-    return {name for name, field in Settings.model_fields.items() if get_origin(field.annotation) is dict}
+    return {each.name for each in fields(Settings) if each.default_factory is dict}
 
 
 def from_env() -> dict[str, Any]:
@@ -140,7 +280,7 @@ def from_env() -> dict[str, Any]:
     variable that was read; unknown ones are ignored); a table's JSON decoded (JSON null: not set)."""
     table_names = tables()
     found: dict[str, Any] = {}
-    for name in Settings.model_fields:
+    for name in names():
         variable = env_name(name)
         if variable is None:
             continue
@@ -179,8 +319,8 @@ def load_settings(path: Path, **flags: Any) -> Settings:
             raise ConfigError(f"{path}, line {key_line(path, (name,))}: {name}: secrets are not read from "
                               f"the config file; set {ENV_PREFIX}{name.upper()} in the environment")
     try:
-        return Settings.model_validate(merged(data, from_env(), given))
-    except ValidationError as err:
+        return Settings.from_mapping(merged(data, from_env(), given))
+    except Invalid as err:
         raise ConfigError(describe(err, path, given)) from None
 
 
@@ -189,8 +329,7 @@ def save_setting(path: Path, key: str, value: str | bool | float) -> None:
     order and everything else. A broken file is left alone (ConfigError); the write is atomic, mode 0600."""
     from tui.services.tokens import write_atomic  # here: reading settings must not load the service layer
 
-    field = Settings.model_fields.get(key)
-    if field is None or key in ENV_ONLY or get_origin(field.annotation) is dict:
+    if key not in names() or key in ENV_ONLY or key in tables():
         raise ValueError(f"{key!r} is not a top-level setting that can be saved")
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     read_toml(path)
@@ -245,21 +384,15 @@ def syntax_error(path: Path, text: str, message: str) -> str:
     return f"{path}, line {number}: {name}{what[:1].lower()}{what[1:]} (TOML syntax)"
 
 
-def describe(err: ValidationError, path: Path, flags: dict[str, Any]) -> str:
-    """The first problem, in one line, said where it came from."""
-    first = err.errors()[0]
-    loc = tuple(str(part) for part in first["loc"])
-    key = ".".join(loc)
-    msg = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        msg = "unknown key"
-    name = loc[0] if loc else ""
+def describe(err: Invalid, path: Path, flags: dict[str, Any]) -> str:
+    """The problem, in one line, said where it came from."""
+    name = err.loc[0]
     if name in flags:
-        return f"--{name.replace('_', '-')}: {msg}"
+        return f"--{name.replace('_', '-')}: {err.message}"
     env = env_name(name)
     if env:
-        return f"env {env}: {msg}"
-    return f"{path}, line {key_line(path, loc)}: {key}: {msg}"
+        return f"env {env}: {err.message}"
+    return f"{path}, line {key_line(path, err.loc)}: {'.'.join(err.loc)}: {err.message}"
 
 
 def env_name(field: str) -> str | None:

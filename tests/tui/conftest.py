@@ -193,7 +193,7 @@ async def watching_a_build(server_url: str, token_dir: Path, user: dict, notify:
 
     client = await logged_in_client(server_url, token_dir, user["username"], user["password"])
     job = await client.create_job("A todo app with due dates")
-    app = AppBuilderApp(client, settings=Settings.model_validate({"notify": notify}))
+    app = AppBuilderApp(client, settings=Settings(notify=notify))
     async with app.run_test(size=size) as pilot:
         written = capture_writes(app)
         await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="dashboard")

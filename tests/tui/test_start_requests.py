@@ -70,7 +70,7 @@ async def test_the_boot_reads_the_answers_begun_before_the_app(live_server: Live
     assert start.first_page is not None
     await asyncio.wait_for(start.first_page.task, 10)
 
-    app = AppBuilderApp(client, settings=Settings.model_construct(theme="nord"), start=start)
+    app = AppBuilderApp(client, settings=Settings(theme="nord"), start=start)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: screen_name(app) == "DashboardScreen", what="the dashboard")
         table = app.screen.query_one(JobsTable)
