@@ -163,7 +163,7 @@ class AppBuilderApp(App[None]):
         tui/start_requests.py), and the dashboard's code imported meanwhile in a thread (the requests travel
         and the server answers while it loads); a valid session asks for the list's first page at once.
         Then the dashboard, or the login form."""
-        from tui.services.models import User
+        from tui.services.records import User
         from tui.start_requests import StartRequests
 
         start = self.start_requests or StartRequests(self.client, ask_info=self.server_info is None)

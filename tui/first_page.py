@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tui.protocols import JobsClient
-    from tui.services.models import JobSummary
+    from tui.services.records import JobSummary
 
 Page = tuple[list["JobSummary"], int]  # (every job so far, total): what `job_summary_pages` yields
 

@@ -220,3 +220,10 @@ def test_unreachable_says_why_for_code_and_in_words(error: httpx.HTTPError, reas
     assert isinstance(err, ServerUnavailable)
     assert err.reason == reason and err.detail == detail
     assert URL in err.message and (detail is None or detail in err.message)
+
+
+@pytest.mark.parametrize("body", [{"id": "1", "username": "ada"}, ["ada"], {"username": "ada"}])
+async def test_a_malformed_record_is_server_error(api: FakeApi, logged_in: ApiClient, body: object) -> None:
+    answer(api, "GET", "auth/me/", httpx.Response(200, json=body))
+    with pytest.raises(ServerError, match="did not have the expected shape"):
+        await logged_in.me()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tui.services.job_index import JobIndex
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 WORDS = ("todo", "weather", "recipes", "chess")
@@ -87,7 +88,7 @@ def test_search_texts_prepared_while_loading_are_used_for_those_rows_only(
     loading += [row(3), row(4)]  # the next page, the same list
     index.prepare(loading)
     assert made == [1, 2, 3, 4]  # each row read once
-    renamed = loading[1].model_copy(update={"title": "Renamed chess club"})
+    renamed = replace(loading[1], title="Renamed chess club")
     index.replace_all([*loading[:1], renamed, *loading[2:]])
     assert made == [1, 2, 3, 4, 2]  # only the changed row read again
     assert index.set_filter("renamed") == [2] and index.set_filter("project 2") == []

@@ -18,7 +18,7 @@ from tests.services.conftest import JOB, FakeApi
 from tests.support.live_server import LiveServer
 from tui.services.client import ApiClient
 from tui.services.errors import ServerError
-from tui.services.models import PROMPT_SUMMARY, JobSummary
+from tui.services.records import PROMPT_SUMMARY, JobSummary
 from tui.services.tokens import TokenStore
 
 START = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
@@ -38,11 +38,11 @@ def summary(job_id: int, minutes: int, **fields: Any) -> dict[str, Any]:
 def test_a_full_job_becomes_a_summary_without_prd_or_stages() -> None:
     stages = [{"name": "planning", "status": "done", "progress": 100},
               {"name": "coding", "status": "running", "progress": 40}]
-    row = JobSummary.model_validate(job(1, 0, stages=stages, current_stage="coding", prd="# PRD" * 1000,
+    row = JobSummary.parse(job(1, 0, stages=stages, current_stage="coding", prd="# PRD" * 1000,
                                         status="building", initial_prompt="x" * 5000))
     assert row.stage_progress == 40 and len(row.initial_prompt) == PROMPT_SUMMARY
     assert not hasattr(row, "prd") and not hasattr(row, "stages")
-    assert JobSummary.model_validate(summary(2, 0, stage_progress=7)).stage_progress == 7
+    assert JobSummary.parse(summary(2, 0, stage_progress=7)).stage_progress == 7
 
 
 def serve(api: FakeApi, answer: Callable[[httpx.Request], Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tui.services.errors import ServerUnavailable
@@ -16,7 +17,7 @@ from tui.services.events import (
     StepEvent,
 )
 from tui.services.job_watcher import JobChanged, JobRemoved, JobWatcher, SocketFallback, Update
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -109,7 +110,7 @@ async def test_a_fresher_row_from_a_poll_is_what_events_apply_to() -> None:
     streams = Streams()
     watcher = JobWatcher(streams)
     watcher.follow([row(3)])
-    watcher.refresh(row(3, minutes=5).model_copy(update={"title": "renamed"}))
+    watcher.refresh(replace(row(3, minutes=5), title="renamed"))
     streams.queue(3).put_nowait(StepEvent(message_id=1, job_id=3, stage="testing", stage_status="running",
                                           progress=10))
     update = await next_update(watcher)

@@ -27,7 +27,7 @@ from tui.services import (
     User,
     ValidationFailed,
 )
-from tui.services.models import JobSummary, JobSummaryPage
+from tui.services.records import JobSummary, JobSummaryPage
 
 NOW = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
 STAGES = ("planning", "architecture", "coding", "testing", "deploy")

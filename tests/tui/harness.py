@@ -48,7 +48,7 @@ from tui.services import (
     User,
 )
 from tui.services.connection import ConnectionState
-from tui.services.models import JobSummary, JobSummaryPage
+from tui.services.records import JobSummary, JobSummaryPage
 from tui.widgets.feedback import deliver
 
 SIZES = [(120, 40), (80, 24)]  # every snapshot is taken at both sizes

@@ -15,7 +15,7 @@ from tests.tui.harness import wait_for
 from tui.app import AppBuilderApp
 from tui.screens.dashboard import DashboardScreen
 from tui.services import ServerError
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 
 SIZE = (120, 40)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from tests.support.live_server import LiveServer
@@ -146,7 +147,7 @@ async def test_purge_hidden_without_dev_mode(live_server: LiveServer, fresh_user
     client = await logged_in_client(live_server.url, token_dir, fresh_user["username"],
                                     fresh_user["password"])
     await client.create_job("keep me")
-    info = (await client.server_info()).model_copy(update={"allow_job_purge": False})
+    info = replace(await client.server_info(), allow_job_purge=False)
     app = AppBuilderApp(client, server_info=info)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: ready(app) and rows(app) == 1)

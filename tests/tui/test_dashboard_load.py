@@ -13,7 +13,7 @@ from tests.tui.harness import wait_for
 from tui.app import AppBuilderApp
 from tui.screens.dashboard import DashboardScreen
 from tui.services.job_watcher import JobWatcher
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 
 
 class SlowPages(ShellFake):

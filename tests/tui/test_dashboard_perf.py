@@ -14,7 +14,7 @@ from tests.support.live_server import LiveServer
 from tests.tui.conftest import logged_in_client, until
 from tui.app import AppBuilderApp
 from tui.screens.dashboard import DashboardScreen
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 
 WORDS = ("todo", "weather", "recipes", "chess")
 

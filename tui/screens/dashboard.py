@@ -31,7 +31,7 @@ from tui.protocols import AppHost
 from tui.services import AuthRequired, NotFound, ServerUnavailable, ServiceError
 from tui.services.connection import ConnectionState
 from tui.services.job_index import SORT_COLUMNS, JobIndex
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 from tui.widgets.connection import ConnectionIndicator, unreachable
 from tui.widgets.feedback import report
 from tui.widgets.jobs_table import JobsTable

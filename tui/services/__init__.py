@@ -2,6 +2,7 @@
 
 The errors and the connection state are imported at once; the rest (client, models, socket: httpx,
 pydantic, websockets, about 170 ms) on first use, so the TUI can paint its first frame before loading them.
+The records (records.py: the user, the server's info) load alone: the start path never needs pydantic.
 """
 
 from __future__ import annotations
@@ -50,11 +51,9 @@ if TYPE_CHECKING:
         JobMessage,
         JobPage,
         Link,
-        ServerInfo,
-        Session,
         Stage,
-        User,
     )
+    from tui.services.records import ServerInfo, Session, User
     from tui.services.socket import JobSocket
     from tui.services.tokens import TokenStore
 
@@ -69,12 +68,21 @@ __all__ = [
 ]
 
 
+RECORDS = ("ServerInfo", "Session", "User")  # pydantic-free (records.py): the start path reads them
+
+
 def __getattr__(name: str) -> object:
-    """Any other name: load the heavy half once (plain imports, no import by string), then it is a global."""
+    """Any other name: load the heavy half once (plain imports, no import by string), then it is a global;
+    the records alone, without the rest, so a start can use them before pydantic is loaded."""
     if name not in __all__:
         raise AttributeError(f"module 'tui.services' has no attribute {name!r}")
-    from tui.services import client, dialects, events, job_updates, models, socket, tokens
+    if name in RECORDS:
+        from tui.services import records
 
-    for module in (client, dialects, events, job_updates, models, socket, tokens):
+        globals().update({key: getattr(records, key) for key in RECORDS})
+        return globals()[name]
+    from tui.services import client, dialects, events, job_updates, models, records, socket, tokens
+
+    for module in (client, dialects, events, job_updates, models, records, socket, tokens):
         globals().update({key: getattr(module, key) for key in __all__ if hasattr(module, key)})
     return globals()[name]

@@ -11,49 +11,27 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from tui.bulk import gc_paused
-from tui.services import jwt
+from tui.services import jwt, records
 from tui.services.errors import AuthRequired, ServerError, ServiceError
 from tui.services.http import decode_json, error_for, normalize_url, transport_error
-from tui.services.models import (
-    App,
-    AppSummary,
-    Job,
-    JobMessage,
-    JobPage,
-    JobSummary,
-    JobSummaryPage,
-    ServerInfo,
-    Session,
-    User,
-)
+from tui.services.records import JobSummary, JobSummaryPage, LoginAnswer, ServerInfo, Session, TokenPair, User
 from tui.services.session import AuthSession
 from tui.services.tokens import StoredTokens, TokenStore
+
+if TYPE_CHECKING:  # models.py (pydantic) is imported by the methods that read its shapes: a start reads
+    from tui.services.models import App, AppSummary, Job, JobMessage, JobPage  # only records.py's
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 NO_BODY = (204, 205)
 DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class TokenPair(BaseModel):
-    access: str
-    refresh: str
-
-
-class LoginAnswer(TokenPair):
-    user: User
-
-
-class Purged(BaseModel):
-    deleted: int
 
 
 class ApiClient:
@@ -192,6 +170,8 @@ class ApiClient:
 
     # ----- jobs -------------------------------------------------------------------------------------
     async def list_jobs(self, search: str | None = None, status: str | None = None) -> list[Job]:
+        from tui.services.models import Job
+
         body = await self._request("GET", "jobs/", params=query(search=search, status=status))
         if isinstance(body, dict) and "results" in body:  # a server that always paginates
             body = body["results"]
@@ -218,6 +198,8 @@ class ApiClient:
 
     async def list_jobs_page(self, limit: int, offset: int = 0, search: str | None = None,
                              status: str | None = None, ordering: str | None = None) -> JobPage:
+        from tui.services.models import JobPage
+
         params = query(limit=limit, offset=offset, search=search, status=status, ordering=ordering)
         return await self._call(JobPage, "GET", "jobs/", params=params)
 
@@ -314,37 +296,55 @@ class ApiClient:
         return origin(url) == origin(self.server_url)
 
     async def create_job(self, prompt: str) -> Job:
+        from tui.services.models import Job
+
         return await self._call(Job, "POST", "jobs/", json={"initial_prompt": prompt})
 
     async def get_job(self, job_id: int) -> Job:
+        from tui.services.models import Job
+
         return await self._call(Job, "GET", f"jobs/{int(job_id)}/")
 
     async def update_prompt(self, job_id: int, prompt: str) -> Job:
+        from tui.services.models import Job
+
         return await self._call(Job, "PATCH", f"jobs/{int(job_id)}/", json={"initial_prompt": prompt})
 
     async def delete_job(self, job_id: int) -> None:
         await self._request("DELETE", f"jobs/{int(job_id)}/")
 
     async def start_build(self, job_id: int) -> Job:
+        from tui.services.models import Job
+
         return await self._call(Job, "POST", f"jobs/{int(job_id)}/start/")
 
     async def retry_job(self, job_id: int) -> Job:
         """Resume a failed build from where it stopped (409 Conflict unless the job is failed)."""
+        from tui.services.models import Job
+
         return await self._call(Job, "POST", f"jobs/{int(job_id)}/retry/")
 
     async def purge_jobs(self) -> int:
+        from tui.services.models import Purged
+
         return (await self._call(Purged, "DELETE", "jobs/purge/")).deleted
 
     # ----- messages ---------------------------------------------------------------------------------
     async def list_messages(self, job_id: int, after: int | None = None) -> list[JobMessage]:
+        from tui.services.models import JobMessage
+
         return await self._call(list[JobMessage], "GET", "job-messages/",
                                 params=query(job_id=int(job_id), after=after))
 
     async def get_message(self, message_id: int) -> JobMessage:
+        from tui.services.models import JobMessage
+
         return await self._call(JobMessage, "GET", f"job-messages/{int(message_id)}/")
 
     async def create_message(self, job_id: int, content: str, role: str = "user",
                              kind: str = "chat") -> JobMessage:
+        from tui.services.models import JobMessage
+
         body = {"job": int(job_id), "content": content, "role": role, "kind": kind}
         return await self._call(JobMessage, "POST", "job-messages/", json=body)
 
@@ -353,12 +353,18 @@ class ApiClient:
 
     # ----- apps -------------------------------------------------------------------------------------
     async def list_apps(self) -> list[AppSummary]:
+        from tui.services.models import AppSummary
+
         return await self._call(list[AppSummary], "GET", "apps/")
 
     async def get_app(self, app_id: int) -> App:
+        from tui.services.models import App
+
         return await self._call(App, "GET", f"apps/{int(app_id)}/")
 
     async def app_for_job(self, job_id: int) -> App:
+        from tui.services.models import App
+
         return await self._call(App, "GET", f"apps/by-job/{int(job_id)}/")
 
     def ws_url(self, job_id: int) -> str:
@@ -400,17 +406,22 @@ class ApiClient:
 
     @staticmethod
     def _parse(shape: type[T], body: Any, what: str) -> T:
-        """Validate `body` as `shape`; a mismatch is the server's fault (details could hold secrets)."""
+        """Read `body` as `shape`; a mismatch is the server's fault (details could hold secrets)."""
         try:
             with gc_paused():  # a 10k-job list builds ~1M objects
-                return cast(T, adapter(cast(Any, shape)).validate_python(body))
-        except ValidationError:
+                return cast(T, reader(cast(Any, shape))(body))
+        except ValueError:  # pydantic's ValidationError is one
             raise ServerError(f"The server's answer to {what} did not have the expected shape.") from None
 
 
 @functools.cache
-def adapter(shape: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(shape)
+def reader(shape: Any) -> Callable[[Any], Any]:
+    """A record (or a list of them) is read by records.py; other shapes by pydantic, loaded on first use."""
+    if records.readable(shape):
+        return records.reader_for(shape)
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(shape).validate_python
 
 
 Ahead = tuple[JobSummaryPage | None, BaseException | None]  # a page read ahead, or the error in its place

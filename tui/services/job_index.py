@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 
 SORT_COLUMNS = ("updated", "title", "status", "stage", "id")
 CACHED_NEEDLES = 64  # filter results kept for widening (backspace) and retyping

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from tui.services.errors import ServiceError
@@ -26,7 +26,7 @@ from tui.services.events import (
     StatusEvent,
     StepEvent,
 )
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 
 ACTIVE = ("prd", "building")
 MAX_WATCHED = 8
@@ -64,25 +64,23 @@ def settled(job: JobSummary) -> bool:
 
 def apply_event(job: JobSummary, event: Event, now: datetime | None = None) -> JobSummary | None:
     """The list row after `event`, or None when the event changes nothing a list shows."""
-    stamp = {"updated_at": now or datetime.now(UTC)}
+    stamp = now or datetime.now(UTC)
     match event:
         case StatusEvent(status=status) if status != job.status:
             stage = job.current_stage  # as the server keeps it: cleared when done
             progress = job.stage_progress
             if status == "done":
                 stage, progress = None, None
-            return job.model_copy(update={"status": status, "current_stage": stage,
-                                          "stage_progress": progress, **stamp})
+            return replace(job, status=status, current_stage=stage, stage_progress=progress, updated_at=stamp)
         case StepEvent(stage=name, progress=progress):
             status = "building" if job.status in ("collecting", "prd") else job.status
             if (name, progress, status) == (job.current_stage, job.stage_progress, job.status):
                 return None
-            return job.model_copy(update={"current_stage": name, "stage_progress": progress,
-                                          "status": status, **stamp})
+            return replace(job, current_stage=name, stage_progress=progress, status=status, updated_at=stamp)
         case PrdEvent():
-            return job.model_copy(update=stamp)  # the list keeps no PRD: only "updated" moves
+            return replace(job, updated_at=stamp)  # the list keeps no PRD: only "updated" moves
         case AppReadyEvent(app_id=app_id) if app_id != job.app_id:
-            return job.model_copy(update={"app_id": app_id, "status": "done", **stamp})
+            return replace(job, app_id=app_id, status="done", updated_at=stamp)
         case JobSnapshotEvent(job=snapshot) if snapshot.id == job.id:
             fresh = JobSummary.of(snapshot)
             return fresh if shown(fresh) != shown(job) else None

@@ -23,7 +23,7 @@ from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.services.models import JobSummary
+from tui.services.records import JobSummary
 
 # column key, label, width (None: the title takes the rest)
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
