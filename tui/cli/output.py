@@ -13,10 +13,9 @@ from tui.cli.exits import USAGE, CliError
 
 
 def as_json(value: Any) -> str:
-    """A payload (a record, a model, or a list of them) as indented JSON."""
     if isinstance(value, list):
-        return json.dumps([json_default(item) for item in value], indent=2)
-    return json.dumps(json_default(value), indent=2)
+        return json.dumps([item.model_dump(mode="json") for item in value], indent=2)
+    return json.dumps(value.model_dump(mode="json"), indent=2)
 
 
 def stamp(value: datetime | None) -> str:
@@ -40,18 +39,12 @@ def event_line(event: Any) -> str:
 
 
 def json_default(value: Any) -> Any:
-    """JSON values of what `json` cannot write itself (pydantic imported only for its models)."""
-    from tui.services.records import Record
+    from pydantic import BaseModel  # here: `--help` and the TUI's start-up do not need pydantic
 
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, Record):
-        return value.json_data()
-    if "pydantic" in sys.modules:  # a model comes only from a loaded pydantic: `--help` does not load it
-        from pydantic import BaseModel
-
-        if isinstance(value, BaseModel):
-            return value.model_dump(mode="json")
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
     return str(value)
 
 

@@ -133,27 +133,12 @@ class Record:
                 raise ValueError(f"{cls.__name__}.{name}: {err}") from None
         return cls(**values)
 
-    def json_data(self) -> dict[str, Any]:
-        """The record as JSON values (datetimes in ISO 8601, UTC as `Z`), as `model_dump(mode="json")`."""
-        return {name: json_value(getattr(self, name)) for name, _, _ in self.fields()}
-
 
 def default_of(field: dataclasses.Field[Any]) -> Any:
     """A field's default; records hold only immutable defaults (a default_factory is not read)."""
     if field.default_factory is not dataclasses.MISSING:
         raise TypeError(f"{field.name}: records take plain defaults, not a default_factory")
     return REQUIRED if field.default is dataclasses.MISSING else field.default
-
-
-def json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    if isinstance(value, Record):
-        return value.json_data()
-    if isinstance(value, list):
-        return [json_value(item) for item in value]
-    return value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)  # keywords: fields in the API's order
