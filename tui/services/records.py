@@ -215,12 +215,9 @@ class JobSummary(Record):
 
     @classmethod
     def of(cls, job: Any) -> JobSummary:
-        """The summary of a full job already parsed (`models.Job`: a socket snapshot, a job created here)."""
-        stage = next((stage for stage in job.stages if stage.name == job.current_stage), None)
-        return cls(id=job.id, title=job.title, initial_prompt=job.initial_prompt[:PROMPT_SUMMARY],
-                   status=job.status, current_stage=job.current_stage,
-                   stage_progress=stage.progress if stage is not None else None, app_id=job.app_id,
-                   created_at=job.created_at, updated_at=job.updated_at)
+        """The summary of a full job already parsed (`models.Job`: a socket snapshot, a job created here),
+        read as a full job from a server is (`summary_of_full_job`)."""
+        return cls.parse(job.model_dump(exclude={"prd"}))
 
 
 def summary_of_full_job(data: dict[str, Any]) -> dict[str, Any]:
