@@ -417,8 +417,10 @@ class ApiClient:
 @functools.cache
 def reader(shape: Any) -> Callable[[Any], Any]:
     """A record (or a list of them) is read by records.py; other shapes by pydantic, loaded on first use."""
-    if records.readable(shape):
+    try:
         return records.reader_for(shape)
+    except TypeError:  # not a shape records.py reads
+        pass
     from pydantic import TypeAdapter
 
     return TypeAdapter(shape).validate_python

@@ -91,13 +91,6 @@ def reader_for(hint: Any) -> Reader:
     raise TypeError(f"no reader for {hint!r}")
 
 
-def readable(shape: Any) -> bool:
-    """A record or a list of records: the shapes `reader_for` reads (the client asks pydantic for others)."""
-    if typing.get_origin(shape) is list:
-        shape = typing.get_args(shape)[0]
-    return isinstance(shape, type) and issubclass(shape, Record)
-
-
 class Record:
     """Base of the records: `parse(data)` reads a decoded JSON object into the dataclass."""
 
