@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from rich.cells import cell_len, set_cell_size
-from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -23,46 +21,11 @@ from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.job_rows import COLUMNS, PADDING, ago, column_widths, header_labels, job_cells, padded
 from tui.services.records import JobSummary
 
-# column key, label, width (None: the title takes the rest)
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    ("id", "#", 6), ("title", "title", None), ("status", "status", 11), ("stage", "stage", 17),
-    ("updated", "updated", 9),
-)
-PADDING = 1  # blank cells each side of a column, as DataTable draws them
-MIN_TITLE = 16
 STRIP_CACHE = 2000  # rows kept drawn (a few screens: paging back and clearing a filter cost nothing)
 STATUSES = ("collecting", "prd", "building", "done", "failed")
-
-
-def ago(moment: datetime, now: datetime) -> str:
-    seconds = max(0, int((now - moment).total_seconds()))
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return "just now" if seconds < 10 else f"{seconds}s ago"
-
-
-def stage_text(job: JobSummary) -> str:
-    if not job.current_stage:
-        return "-"
-    if job.status in ("done", "failed") or job.stage_progress in (None, 0, 100):
-        return job.current_stage
-    return f"{job.current_stage} {job.stage_progress}%"
-
-
-def title_text(job: JobSummary) -> str:
-    text = job.title or job.initial_prompt
-    first = text.splitlines()[0] if text else ""
-    return strip_control_codes(first.replace("\t", " "))
-
-
-def fit(text: str, width: int) -> str:
-    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
 
 
 class JobsTable(ScrollView, can_focus=True):
@@ -272,16 +235,13 @@ class JobsTable(ScrollView, can_focus=True):
         if available is None:
             available = self.scrollable_content_region.width
         if self.column_layout[0] != available:
-            fixed = sum(width or 0 for _, _, width in COLUMNS) + 2 * PADDING * len(COLUMNS)
-            title = max(MIN_TITLE, available - fixed)
-            widths = tuple(title if width is None else width for _, _, width in COLUMNS)
-            self.column_layout = (available, widths)
+            self.column_layout = (available, column_widths(available))
         return self.column_layout[1]
 
     def row_cells(self, job: JobSummary, now: datetime) -> tuple[str, str, str, str, str]:
         cached = self.cells.get(job.id)
         if cached is None or cached[0] is not job:
-            cached = (job, (f"#{job.id}", title_text(job), job.status, stage_text(job)))
+            cached = (job, job_cells(job))
             self.cells[job.id] = cached
         return (*cached[1], ago(job.updated_at, now))
 
@@ -322,8 +282,7 @@ class JobsTable(ScrollView, can_focus=True):
 
     def header_strip(self, width: int) -> Strip:
         style = self.look("jobs-table--header")
-        arrow = " ▼" if self.sort_reverse else " ▲"
-        labels = [label + (arrow if key == self.sort_column else "") for key, label, _ in COLUMNS]
+        labels = header_labels(self.sort_column, self.sort_reverse)
         return self.strip(labels, [style] * len(labels), style, width)
 
     def row_strip(self, index: int, width: int) -> Strip:
@@ -348,10 +307,8 @@ class JobsTable(ScrollView, can_focus=True):
         return strip
 
     def strip(self, cells: Sequence[str], styles: Sequence[Style], fill: Style, width: int) -> Strip:
-        pad = " " * PADDING
         widths = self.widths(width)
-        segments = [Segment(pad + fit(text, cell_width) + pad, style)
-                    for text, style, cell_width in zip(cells, styles, widths, strict=True)]
+        segments = [Segment(text, style) for text, style in zip(padded(cells, widths), styles, strict=True)]
         used = sum(widths) + 2 * PADDING * len(widths)
         if used < width:
             segments.append(Segment(" " * (width - used), fill))

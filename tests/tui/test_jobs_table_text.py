@@ -1,0 +1,37 @@
+"""The jobs table draws server text without terminal controls: Textual writes a Line-API strip's text to the
+terminal as it is, so an ESC in a title would have been an escape sequence on the user's terminal."""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import App, ComposeResult
+
+from tui.services.records import JobSummary
+from tui.widgets.jobs_table import JobsTable
+
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+HOSTILE = "EVIL\x1b]52;c;ZXZpbA==\x07X\x1b[2JY\x9b31mZ\x1b]0;title"
+
+
+def job(title: str, status: str, stage: str) -> JobSummary:
+    return JobSummary.parse({"id": 1, "title": title, "initial_prompt": "p", "status": status,
+                             "current_stage": stage, "created_at": "2026-11-26T12:00:00Z",
+                             "updated_at": "2026-11-26T12:00:00Z"})
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield JobsTable(id="jobs")
+
+
+async def test_hostile_title_status_and_stage_are_drawn_as_plain_text() -> None:
+    hostile = job(HOSTILE + "\nsecond line", status="building\x1b[5m", stage="deploy\x1b]2;x\x07")
+    app = TableApp()
+    async with app.run_test(size=(140, 10)):
+        table = app.query_one(JobsTable)
+        table.show([1], {1: hostile})
+        line = table.render_line(1).text
+    assert not CONTROLS.search(line), repr(line)
+    assert "EVIL]52;c;ZXZpbA==X[2JY31mZ]0;title" in line and "second line" not in line
+    assert "building[5m" in line and "deploy]2;x" in line
