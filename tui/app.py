@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 ClientFactory = Callable[[str], Client]
 INTERRUPT_FOREVER = 1e9
 FIRST_PAGE_WAIT = 0.5  # seconds the splash waits for the first page of jobs (then: "Loading projects…")
+EARLY_ROWS_HOLD = 2.0  # seconds at most the app's frames are held behind rows painted before Textual
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +100,17 @@ class AppBuilderApp(App[None]):
     def __init__(self, client: Client, dev_mode: bool = False,
                  server_info: ServerInfo | None = None, *, client_factory: ClientFactory | None = None,
                  clock: Callable[[], datetime] | None = None, settings: Settings | None = None,
-                 start: StartRequests | None = None, on_screen: Callable[[], None] | None = None) -> None:
+                 start: StartRequests | None = None, on_screen: Callable[[], None] | None = None,
+                 early_rows: bool = False) -> None:
         """`start`: the start-up requests if `run_tui` began them (else the boot does); `on_screen` is
-        called once the app is mounted (its driver owns the terminal: tui/early_splash.py)."""
+        called once the app is mounted (its driver owns the terminal: tui/early_splash.py); `early_rows`:
+        the terminal already shows the dashboard's rows (painted before Textual): no frame is drawn until
+        the dashboard has them too, rather than the "connecting…" splash over them for a moment."""
         super().__init__()
+        self.held_frames: ExitStack | None = None
+        if early_rows:
+            self.held_frames = ExitStack()
+            self.held_frames.enter_context(self.batch_update())
         if settings is None:
             from tui.config import Settings
 
@@ -126,11 +135,20 @@ class AppBuilderApp(App[None]):
 
     def on_mount(self) -> None:
         tune_gc()
+        if self.held_frames is not None:  # never held for long, whatever the boot meets
+            self.set_timer(EARLY_ROWS_HOLD, self.release_frames)
         if self.on_screen is not None:
             self.on_screen()
         self.apply_settings()
         self.install_auth_hook(self.client)
         self.boot()
+
+    def release_frames(self) -> None:
+        """Draw again after `early_rows` held the frames (once; later calls do nothing)."""
+        held, self.held_frames = self.held_frames, None
+        if held is not None:
+            held.close()
+            self.screen.refresh()
 
     def apply_settings(self) -> None:
         """The config file's theme and keymap; from then on a theme picked in the palette is saved."""
@@ -184,10 +202,11 @@ class AppBuilderApp(App[None]):
                 await asyncio.wait([first_page.task], timeout=FIRST_PAGE_WAIT)
             self.user = user
             self.show_connection(ConnectionState.LIVE)
-            self.push_screen(DashboardScreen(first_page=first_page))
+            self.push_screen(DashboardScreen(first_page=first_page, on_first_rows=self.release_frames))
             return
         from tui.screens.login import LoginScreen
 
+        self.release_frames()
         self.push_screen(LoginScreen(reason=reason), self.after_first_login)
 
     async def load_server_info(self) -> ServiceError | None:

@@ -94,9 +94,10 @@ def test_withdraw_leaves_the_alternate_screen_unless_textual_took_it(monkeypatch
         assert term.read() == b""
 
 
-def read_until(fd: int, wanted: bytes, out: bytearray, timeout: float = 30.0) -> None:
+def read_until(fd: int, wanted: bytes, out: bytearray, timeout: float = 30.0, after: int = 0) -> None:
+    """Read until `wanted` is in what was read, from `after` on."""
     deadline = time.monotonic() + timeout
-    while wanted not in out:
+    while out.find(wanted, after) < 0:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {wanted!r}; "
                                  f"last {bytes(out[-300:])!r}")
@@ -145,8 +146,9 @@ async def test_splash_before_textual_then_rows_then_a_clean_exit(live_server: Li
         os.execvpe(argv[0], argv, env)
     out = bytearray()
     try:
-        read_until(fd, b"A splash-test", out)  # the newest row (its title cut at 80 columns)
+        read_until(fd, TEXTUAL_STARTED, out)
         splash, started = out.find(SPLASH), out.find(TEXTUAL_STARTED)
+        read_until(fd, b"A splash-test", out, after=started)  # the newest row, drawn by Textual
         assert 0 <= splash < started, "the splash is not the first frame, before Textual's driver started"
         assert out.startswith(frame(80, 24).encode()), f"first bytes: {bytes(out[:80])!r}"
         assert out.find(SPLASH, started) == -1, "Textual painted the early splash again"
@@ -160,3 +162,59 @@ async def test_splash_before_textual_then_rows_then_a_clean_exit(live_server: Li
     ending = bytes(out[out.rfind(TEXTUAL_STARTED):])
     assert ending.count(b"\x1b[?1049l") == 1, "the alternate screen is left once, by Textual"
     assert not ending.endswith(LEAVE.encode()), "the early splash withdrew after Textual had left"
+
+
+GATED_START = """
+import importlib, sys, threading
+main = importlib.import_module("tui.cli.main")
+early = importlib.import_module("tui.early_splash")
+painted = threading.Event()
+paint_rows = early.EarlySplash.paint_rows
+def paint_and_tell(self, *args, **kwargs):
+    paint_rows(self, *args, **kwargs)
+    if self.rows_shown:
+        painted.set()
+early.EarlySplash.paint_rows = paint_and_tell
+import_app = main.import_app
+def import_after_the_rows():  # the race decided for the test: the rows come before Textual is imported
+    if not painted.wait(30):
+        raise SystemExit("the early rows were never painted")
+    import_app()
+main.import_app = import_after_the_rows
+sys.exit(main.main())
+"""
+
+
+async def test_rows_before_textual_then_textual_draws_the_same_rows_over_them(
+        live_server: LiveServer, fresh_user: dict, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    client = await logged_in_client(live_server.url, config, fresh_user["username"], fresh_user["password"])
+    await client.create_job("An early-rows tracker for voles")
+    await client.aclose()
+    env = {**os.environ, "APPBUILDER_TUI_CONFIG_DIR": str(config), "TERM": "xterm-256color",
+           "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"), "PYTHONPATH": str(Path.cwd())}
+    for name in ("COLUMNS", "LINES", "TEXTUAL_DRIVER"):
+        env.pop(name, None)
+    argv = [sys.executable, "-c", GATED_START, "--server", live_server.url]
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.execvpe(argv[0], argv, env)
+    out = bytearray()
+    title = b"An early-rows tracker"
+    try:
+        read_until(fd, TEXTUAL_STARTED, out)
+        started = out.find(TEXTUAL_STARTED)
+        early = out.find(title)
+        assert 0 <= out.find(SPLASH) < early < started, "no rows between the splash and Textual's start"
+        assert f"appbuilder · projects · {fresh_user['username']} @ ".encode() in out[:started]
+        read_until(fd, title, out, after=started)  # Textual's dashboard
+        assert b"connecting to" not in out[started:], "Textual's splash was drawn over the early rows"
+        os.write(fd, b"q")
+        assert read_to_exit(pid, fd, out) == 0
+    finally:
+        with contextlib.suppress(ChildProcessError, ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    assert bytes(out).count(b"\x1b[?1049l") == 1, "the alternate screen is left once, by Textual"

@@ -6,7 +6,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,7 @@ from tui.cli.exits import HELP, USAGE, CliError, code_for
 
 if TYPE_CHECKING:
     from tui.app import AppBuilderApp
+    from tui.early_splash import EarlySplash
 
 DESCRIPTION = """\
 A keyboard-driven dashboard for the app-builder service (no command: the TUI), and commands for scripts
@@ -136,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         splash = EarlySplash()
         splash.paint()  # the terminal's first frame, before Textual is imported
         try:
-            return asyncio.run(run_tui(args, splash.handed_over))
+            return asyncio.run(run_tui(args, splash))
         finally:
             splash.withdraw()  # if Textual never took the terminal (it leaves the screen itself)
     except CliError as err:
@@ -181,9 +182,10 @@ def import_app() -> None:
     import tui.screens.dashboard  # noqa: F401
 
 
-async def run_tui(args: argparse.Namespace, on_screen: Callable[[], None] | None = None) -> int:
+async def run_tui(args: argparse.Namespace, splash: EarlySplash | None = None) -> int:
     """The settings and the client first, then the start-up requests (tui/start_requests.py); Textual is
-    imported in a thread while they travel (the terminal already shows the early splash)."""
+    imported in a thread while they travel (the terminal already shows the early splash, and the
+    dashboard's rows as soon as they are in: tui/early_splash.py)."""
     import asyncio
 
     # Start-up creates tens of thousands of long-lived objects (modules, classes, the app) and no garbage
@@ -202,17 +204,26 @@ async def run_tui(args: argparse.Namespace, on_screen: Callable[[], None] | None
         gc.enable()
         raise
     start = StartRequests(client)
+    early_rows = None if splash is None else asyncio.ensure_future(
+        splash.rows_when_ready(start, client.server_url))
     app: AppBuilderApp | None = None
     try:
         await asyncio.to_thread(import_app)
+        if early_rows is not None:  # from here on the terminal is Textual's to draw
+            early_rows.cancel()
+            await asyncio.wait([early_rows])
         from tui.app import AppBuilderApp
 
         app = AppBuilderApp(client, dev_mode=ctx.settings.dev, settings=ctx.settings,
-                            client_factory=ctx.client_for, start=start, on_screen=on_screen)
+                            client_factory=ctx.client_for, start=start,
+                            on_screen=None if splash is None else splash.handed_over,
+                            early_rows=splash is not None and splash.rows_shown)
         gc.freeze()
         gc.enable()
         await app.run_async()
     finally:
+        if early_rows is not None and not early_rows.done():
+            early_rows.cancel()
         gc.enable()  # if the app was never made
         if app is None or app.start_requests is not None:  # its boot never read them
             await start.aclose()

@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from tui import job_rows
 from tui.bulk import gc_paused
 from tui.messages import NewProject, OpenApps, OpenJob, OpenProfile
 from tui.protocols import AppHost
@@ -101,10 +102,13 @@ class DashboardScreen(Screen[None]):
     ]
 
     def __init__(self, clock: Clock | None = None, sockets: Sockets | None = None,
-                 first_page: FirstPage | None = None) -> None:
-        """`first_page`: the list's pages as the app started asking for them (start-up)."""
+                 first_page: FirstPage | None = None,
+                 on_first_rows: Callable[[], None] | None = None) -> None:
+        """`first_page`: the list's pages as the app started asking for them (start-up); `on_first_rows`
+        is called as soon as that page's rows are in the table, before the frame that draws them."""
         super().__init__()
         self.first_page = first_page
+        self.on_first_rows = on_first_rows
         self.fixed_clock = clock
         self.sockets = sockets or job_socket
         self.index = JobIndex()
@@ -178,8 +182,8 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         client = self.host.client
         user = self.host.user
-        who = f"{user.username} @ {client.server_url}" if user else client.server_url
-        self.query_one("#dash-title", Static).update(Text(f"appbuilder · projects · {who}"))
+        self.query_one("#dash-title", Static).update(
+            Text(job_rows.heading(user.username if user else None, client.server_url)))
         self.set_interval(REFRESH_SECONDS, self.tick)
         self.set_interval(POLL_SECONDS, self.check_newest)
         self.table.focus()
@@ -195,6 +199,8 @@ class DashboardScreen(Screen[None]):
             self.first_shown = (jobs, len(jobs))
             if len(jobs) < total:
                 self.set_state("ready", self.progress(total))
+            if self.on_first_rows is not None:
+                self.on_first_rows()
 
     async def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -359,7 +365,7 @@ class DashboardScreen(Screen[None]):
 
     def progress(self, total: int, loaded: int | None = None) -> str:
         loaded = len(self.index) if loaded is None else loaded
-        return f"{len(self.index)} shown · loading {loaded:,} of {total:,} projects…"
+        return job_rows.loading_text(len(self.index), loaded, total)
 
     def heard(self, jobs: list[JobSummary]) -> None:
         newest = max((job.updated_at for job in jobs), default=None)
@@ -422,7 +428,7 @@ class DashboardScreen(Screen[None]):
             self.set_state("empty", f"No project matches '{self.needle}' — escape clears the filter.")
         else:
             needle = f" · filter '{self.needle}'" if self.needle else ""
-            self.set_state("ready", f"{len(shown)} of {len(self.index)} projects{needle}")
+            self.set_state("ready", job_rows.count_text(len(shown), len(self.index)) + needle)
 
     def set_state(self, state: str, text: str) -> None:
         """Same state, one line (a filter keystroke): the label is only repainted, no layout pass."""
