@@ -156,6 +156,24 @@ class PtyTui:
             self._read(0.05)
         return self.last_read
 
+    def wait_each(self, patterns: dict[str, bytes], timeout: float = 60.0) -> dict[str, tuple[float, float]]:
+        """(perf_counter time, TUI CPU seconds) at which each regex first matched the output since the last
+        mark(), in whatever order they come (`wait_for` after `wait_for` would time a pattern that came
+        first at the read that found the one before it)."""
+        seen: dict[str, tuple[float, float]] = {}
+        deadline = time.perf_counter() + timeout
+        while True:
+            for name, pattern in patterns.items():
+                if name not in seen and re.search(pattern, self.output):
+                    seen[name] = (self.last_read, self.cpu())
+            if len(seen) == len(patterns):
+                return seen
+            if time.perf_counter() > deadline:
+                missing = ", ".join(name for name in patterns if name not in seen)
+                raise TimeoutError(f"{missing} not on screen within {timeout:.0f}s; "
+                                   f"last {bytes(self.output[-300:])!r}")
+            self._read(0.05)
+
     def drain(self, quiet: float = 0.05, limit: float = 5.0) -> None:
         """Read until the program has been quiet for `quiet` seconds (at most `limit`)."""
         end = time.perf_counter() + limit
