@@ -118,15 +118,15 @@ class EarlySplash:
         from tui import job_rows
         from tui.services.records import User
 
-        user = await asyncio.shield(start.session)
-        first_page = start.first_page
-        if not isinstance(user, User) or first_page is None:
-            return
         try:
+            user = await asyncio.shield(start.session)
+            first_page = start.first_page
+            if not isinstance(user, User) or first_page is None:
+                return
             jobs, total = await asyncio.shield(first_page.task)
-        except Exception:  # noqa: BLE001 - the dashboard reports the list's errors
+            self.paint_rows(job_rows.heading(user.username, server_url), jobs, total)
+        except Exception:  # noqa: BLE001 - only a head start: the app reports every error on its own screens
             return
-        self.paint_rows(job_rows.heading(user.username, server_url), jobs, total)
 
     def handed_over(self) -> None:
         self.shown = False

@@ -17,9 +17,10 @@ from tests.tui.conftest import real_client, screen_name, until
 from tests.tui.test_start_requests import saved_session
 from tui import job_rows
 from tui.app import AppBuilderApp
-from tui.early_splash import ENTER, rows_frame
+from tui.early_splash import ENTER, EarlySplash, rows_frame
 from tui.screens.dashboard import DashboardScreen
-from tui.services.records import JobSummary
+from tui.services import ServerUnavailable, ServiceError
+from tui.services.records import JobSummary, User
 from tui.services.tokens import StoredTokens, TokenStore
 from tui.start_requests import StartRequests
 from tui.widgets.jobs_table import JobsTable
@@ -141,3 +142,35 @@ async def test_a_refused_session_releases_the_frames_for_the_login_form(
         await until(pilot, lambda: screen_name(app) == "LoginScreen", what="the login form")
         assert app.held_frames is None and released == [-1]
     await client.aclose()
+
+
+class Answers:
+    """What `rows_when_ready` reads of the start-up requests: the session's answer and the first page."""
+
+    def __init__(self, session: object, page: object | None) -> None:
+        loop = asyncio.get_running_loop()
+        self.session: asyncio.Future[object] = loop.create_future()
+        self.session.set_result(session)
+        self.first_page = None
+        if page is not None:
+            task: asyncio.Future[object] = loop.create_future()
+            if isinstance(page, BaseException):
+                task.set_exception(page)
+            else:
+                task.set_result(page)
+            self.first_page = type("Page", (), {"task": task})()
+
+
+@pytest.mark.parametrize("case", ["refused", "no session", "page failed", "rows"])
+async def test_rows_only_for_a_confirmed_session_and_a_page(case: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    user = User.parse({"id": 1, "username": "ada", "email": "", "is_staff": False,
+                       "date_joined": "2026-11-26T12:00:00Z"})
+    page = ([job(1, "One", 1)], 1)
+    session, first = {"refused": (ServiceError("refused"), None), "no session": (None, None),
+                      "page failed": (user, ServerUnavailable("gone")), "rows": (user, page)}[case]
+    splash = EarlySplash()
+    painted: list[tuple[object, ...]] = []
+    monkeypatch.setattr(splash, "paint_rows", lambda *args: painted.append(args))
+    await splash.rows_when_ready(Answers(session, first), "http://x")  # type: ignore[arg-type]
+    assert painted == ([("appbuilder · projects · ada @ http://x", *page)] if case == "rows" else [])
