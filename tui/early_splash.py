@@ -106,8 +106,9 @@ class EarlySplash:
             size = os.get_terminal_size(sys.stdout.fileno())
             if size.lines < 5 or size.columns < 20:
                 return
-            os.write(sys.stdout.fileno(), rows_frame(size.columns, size.lines, heading, jobs, total,
-                                                     datetime.now(UTC)).encode())
+            data = rows_frame(size.columns, size.lines, heading, jobs, total, datetime.now(UTC)).encode()
+            while data:  # a few kB: a terminal may take it in parts
+                data = data[os.write(sys.stdout.fileno(), data):]
         except OSError:
             return
         self.rows_shown = True
