@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.reactive import reactive
@@ -33,6 +34,7 @@ from tui.messages import (
     OpenJob,
     OpenProfile,
 )
+from tui.printable import one_line
 from tui.protocols import Client
 from tui.services import ServerUnavailable, ServiceError
 from tui.services.connection import ConnectionState
@@ -159,7 +161,7 @@ class AppBuilderApp(App[None]):
                 self.theme = self.settings.theme
             else:
                 self.notify(f"Unknown theme {self.settings.theme!r} in the config file; using {self.theme}.",
-                            severity="warning")
+                            severity="warning", markup=False)
         self.theme_changed_signal.subscribe(self, self.save_theme)
 
     def save_theme(self, theme: Theme) -> None:
@@ -171,7 +173,7 @@ class AppBuilderApp(App[None]):
         try:
             save_setting(path, "theme", theme.name)
         except (ConfigError, OSError, ValueError) as err:
-            self.notify(f"Theme not saved: {err}".splitlines()[0], severity="warning")
+            self.notify(f"Theme not saved: {err}".splitlines()[0], severity="warning", markup=False)
             return
         self.settings.theme = theme.name
 
@@ -299,7 +301,7 @@ class AppBuilderApp(App[None]):
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             self.push_screen(DashboardScreen())
-        self.notify(f"Logged in as {result.user.username}.")
+        self.notify(f"Logged in as {one_line(result.user.username)}.", markup=False)
 
     def on_auth_lost(self, message: AuthLost) -> None:
         from tui.screens.login import LoginScreen
@@ -482,17 +484,17 @@ class AppBuilderApp(App[None]):
             self.report(cause)
             return
         if isinstance(cause, OSError | httpx.HTTPError):  # a network error the service layer missed
-            self.notify(f"Network error: {cause}".splitlines()[0], severity="error")
+            self.notify(one_line(f"Network error: {cause}".splitlines()[0]), severity="error", markup=False)
             return
         log.error("unexpected error", exc_info=cause)
         where = f"details in {log_path()}"
-        summary = scrub(f"{type(cause).__name__}: {cause}".splitlines()[0])
+        summary = one_line(scrub(f"{type(cause).__name__}: {cause}".splitlines()[0]))  # may quote a server
         if isinstance(error, WorkerFailed):
             self.notify(f"Something went wrong ({summary}); {where}", title="Unexpected error",
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
             return
         if self.is_headless:
             super()._handle_exception(error)
             return
         self.exit(return_code=1,
-                  message=f"appbuilder-tui stopped on an unexpected error ({summary}); {where}")
+                  message=Text(f"appbuilder-tui stopped on an unexpected error ({summary}); {where}"))

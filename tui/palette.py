@@ -7,11 +7,14 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.message import Message
 from textual.screen import Screen
 
 from tui.commands import COMMANDS, GROUP_WEIGHTS, Entry, screen_actions
 from tui.messages import OpenApp, OpenJob
+from tui.printable import one_line
 from tui.protocols import AppHost
 from tui.services import ServiceError
 
@@ -49,9 +52,26 @@ class AppBuilderCommands(Provider):
                     yield Hit(score * weight, matcher.highlight(title), run, help=text)
 
 
+def highlighted(matcher: Matcher, title: str) -> Content:
+    """`matcher.highlight(title)` without reading `title` as markup: it is a job's or an app's title, the
+    server's words (a "[/]" in one raised MarkupError, and its offsets would not match the text shown)."""
+    content = Content(title)
+    for offset in matcher.fuzzy_search.match(matcher.query, title)[1]:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def literal(text: str) -> str:
+    """`text` as Textual markup that shows it as it is (a Hit's help is always read as markup)."""
+    return text.replace("[", "\\[")
+
+
 class OpenByTitle(Provider):
     """Search only (no discovery list): type part of a job's or app's title to open it. The newest
-    `JOB_LIMIT` jobs and every app are read once when the palette opens; errors just mean no hits."""
+    `JOB_LIMIT` jobs and every app are read once when the palette opens; errors just mean no hits. Titles
+    and words from the server are shown without terminal controls and never as markup.
+    """
 
     JOB_LIMIT = 500
     host = AppHost()
@@ -67,16 +87,17 @@ class OpenByTitle(Provider):
         except ServiceError:
             return
         for job in page.results:
-            title = " ".join((job.title or job.initial_prompt).split())[:80]
-            self.entries.append((f"Job #{job.id}: {title}", f"Open the build ({job.status})",
-                                 OpenJob(job.id)))
+            title = " ".join(one_line(job.title or job.initial_prompt).split())[:80]
+            status = literal(one_line(job.status))
+            self.entries.append((f"Job #{job.id}: {title}", f"Open the build ({status})", OpenJob(job.id)))
         for app in apps:
-            self.entries.append((f"App: {app.name}", f"Open the app (job #{app.job})", OpenApp(app.id)))
+            self.entries.append((f"App: {one_line(app.name)}", f"Open the app (job #{app.job})",
+                                 OpenApp(app.id)))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, text, message in self.entries:
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score * 0.8, matcher.highlight(title), partial(self.app.post_message, message),
+                yield Hit(score * 0.8, highlighted(matcher, title), partial(self.app.post_message, message),
                           help=text)

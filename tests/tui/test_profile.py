@@ -52,7 +52,7 @@ async def test_admin_sees_users(make_server: Any, tmp_path: Path) -> None:
             await wait_for(pilot, lambda: screen.state == "ready", what="profile loaded")
             table = screen.query_one(DataTable)
             assert table.display and table.row_count >= 2
-            names = [table.get_row_at(i)[1] for i in range(table.row_count)]
+            names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]  # Text cells
             assert "admin" in names and "demo" in names
     finally:
         await client.aclose()

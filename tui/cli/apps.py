@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli.output import as_json, stamp, table
 from tui.cli.parsers import JSON, add_action, command_group
+from tui.printable import one_line
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
@@ -36,14 +37,16 @@ async def apps_list(ctx: Context, client: ApiClient) -> None:
     if not apps:
         print("No apps.")
     for item in apps:
-        print(f"#{item.id:<6} job #{item.job:<6} {item.file_count:>3} files  {item.name}  {item.preview_url}")
+        print(f"#{item.id:<6} job #{item.job:<6} {item.file_count:>3} files  {one_line(item.name)}  "
+              f"{one_line(item.preview_url)}")
 
 
 def show_app(app: Any) -> str:
     rows = [("app", f"#{app.id} {app.name}"), ("job", f"#{app.job}"), ("preview", app.preview_url or "-"),
             ("created", stamp(app.created_at)), ("about", app.description or "-")]
-    files = "\n".join(f"  {f.path}  ({f.language or '?'}, {len(f.content)} chars)" for f in app.files)
-    parts = "\n".join(f"  {c.name} [{c.kind}]" for c in app.architecture.components)
+    files = "\n".join(f"  {one_line(f.path)}  ({one_line(f.language or '?')}, {len(f.content)} chars)"
+                      for f in app.files)
+    parts = "\n".join(f"  {one_line(c.name)} [{one_line(c.kind)}]" for c in app.architecture.components)
     return f"{table(rows)}\n\nfiles ({len(app.files)}):\n{files or '  -'}\n\ncomponents:\n{parts or '  -'}"
 
 
@@ -59,7 +62,7 @@ async def apps_export(ctx: Context, client: ApiClient) -> None:
 
     app = await client.get_app(ctx.args.id)
     written = await asyncio.to_thread(export_files, app.files, ctx.args.directory, ctx.args.force)
-    for path in written:
-        print(path)
+    for path in written:  # the server's file names, as written on disk: printed without terminal controls
+        print(one_line(str(path)))
     print(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} of app #{app.id} to "
           f"{ctx.args.directory}.", file=sys.stderr)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tui.cli.exits import AUTH, ERROR, NOT_FOUND, USAGE, CliError
 from tui.cli.output import as_json, event_line, stamp, table, text_argument
 from tui.cli.parsers import JSON, add_action, command_group
+from tui.printable import one_line, printable
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
@@ -49,7 +50,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def job_line(job: Any) -> str:
-    return f"#{job.id:<6} {job.status:<11} {(job.current_stage or '-'):<13} {job.title}"
+    stage = one_line(job.current_stage or "-")
+    return f"#{job.id:<6} {one_line(job.status):<11} {stage:<13} {one_line(job.title)}"
 
 
 async def jobs_list(ctx: Context, client: ApiClient) -> None:
@@ -61,12 +63,12 @@ async def jobs_list(ctx: Context, client: ApiClient) -> None:
 
 
 def show_job(job: Any) -> str:
-    stages = ", ".join(f"{s.name} {s.status} {s.progress}%" for s in job.stages) or "-"
+    stages = ", ".join(f"{one_line(s.name)} {one_line(s.status)} {s.progress}%" for s in job.stages) or "-"
     rows = [("job", f"#{job.id} {job.title}"), ("status", job.status), ("stage", job.current_stage or "-"),
             ("stages", stages), ("app", f"#{job.app_id}" if job.app_id else "-"),
             ("created", stamp(job.created_at)), ("updated", stamp(job.updated_at))]
-    text = table(rows) + "\n\nprompt:\n" + job.initial_prompt
-    return text + (f"\n\nPRD:\n{job.prd}" if job.prd else "")
+    text = table(rows) + "\n\nprompt:\n" + printable(job.initial_prompt)
+    return text + (f"\n\nPRD:\n{printable(job.prd)}" if job.prd else "")
 
 
 async def jobs_show(ctx: Context, client: ApiClient) -> None:
@@ -76,12 +78,12 @@ async def jobs_show(ctx: Context, client: ApiClient) -> None:
 
 async def jobs_create(ctx: Context, client: ApiClient) -> None:
     job = await client.create_job(text_argument(ctx.args.prompt, "prompt"))
-    print(as_json(job) if ctx.args.json else f"Created job #{job.id}: {job.title}")
+    print(as_json(job) if ctx.args.json else f"Created job #{job.id}: {one_line(job.title)}")
 
 
 async def jobs_edit(ctx: Context, client: ApiClient) -> None:
     job = await client.update_prompt(ctx.args.id, text_argument(ctx.args.prompt, "prompt"))
-    print(as_json(job) if ctx.args.json else f"Updated the prompt of job #{job.id}: {job.title}")
+    print(as_json(job) if ctx.args.json else f"Updated the prompt of job #{job.id}: {one_line(job.title)}")
 
 
 async def jobs_chat(ctx: Context, client: ApiClient) -> None:
@@ -90,7 +92,7 @@ async def jobs_chat(ctx: Context, client: ApiClient) -> None:
     text = text_argument(ctx.args.text, "message")
     job = await client.get_job(ctx.args.id)
     if not job.is_collecting:
-        raise Conflict(f"Job #{job.id} is not collecting requirements (status is '{job.status}'): "
+        raise Conflict(f"Job #{job.id} is not collecting requirements (status is '{one_line(job.status)}'): "
                        "chat is only possible before the build.")
     sent = await client.create_message(job.id, text)
     replies = [m for m in await client.list_messages(job.id, after=sent.id) if m.role != "user"]
@@ -99,17 +101,19 @@ async def jobs_chat(ctx: Context, client: ApiClient) -> None:
         return
     print(f"Sent message #{sent.id}.")
     for message in replies:
-        print(f"{message.role}: {message.content}")
+        print(f"{one_line(message.role)}: {printable(message.content)}")
 
 
 async def jobs_start(ctx: Context, client: ApiClient) -> None:
     job = await client.start_build(ctx.args.id)
-    print(as_json(job) if ctx.args.json else f"Started the build of job #{job.id} (status {job.status}).")
+    print(as_json(job) if ctx.args.json
+          else f"Started the build of job #{job.id} (status {one_line(job.status)}).")
 
 
 async def jobs_retry(ctx: Context, client: ApiClient) -> None:
     job = await client.retry_job(ctx.args.id)
-    print(as_json(job) if ctx.args.json else f"Retrying the build of job #{job.id} (status {job.status}).")
+    print(as_json(job) if ctx.args.json
+          else f"Retrying the build of job #{job.id} (status {one_line(job.status)}).")
 
 
 async def jobs_delete(ctx: Context, client: ApiClient) -> None:
@@ -141,7 +145,7 @@ async def jobs_watch(ctx: Context, client: ApiClient) -> int:
                 raise CliError(f"job #{job.id} was deleted", NOT_FOUND)
             if isinstance(event, ConnectionEvent) and event.state == "closed":
                 code = AUTH if not client.is_authenticated else ERROR
-                raise CliError(event.detail or "the live connection was closed", code)
+                raise CliError(one_line(event.detail or "the live connection was closed"), code)
             if isinstance(event, ConnectionEvent) and event.state == "live" and finished_before:
                 break
             job = apply_event(job, event) or job

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.cli import apps, configcmd, jobs, messages, session
 from tui.cli.exits import HELP, USAGE, CliError, code_for
+from tui.printable import one_line
 
 if TYPE_CHECKING:
     from tui.app import AppBuilderApp
@@ -140,8 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_tui(args, splash))
         finally:
             splash.withdraw()  # if Textual never took the terminal (it leaves the screen itself)
-    except CliError as err:
-        print(f"appbuilder-tui: {err.message}", file=sys.stderr)
+    except CliError as err:  # its message may quote the server (a detail, a file path): no terminal controls
+        print(f"appbuilder-tui: {one_line(err.message)}", file=sys.stderr)
         return err.code
     except KeyboardInterrupt:
         return 130
@@ -152,9 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.services import ServiceError
 
         if isinstance(err, ServiceError):
-            print(f"appbuilder-tui: {err.message}", file=sys.stderr)
+            print(f"appbuilder-tui: {one_line(err.message)}", file=sys.stderr)
             return code_for(err)
-        print(f"appbuilder-tui: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
+        print(one_line(f"appbuilder-tui: {type(err).__name__}: {err}".splitlines()[0]), file=sys.stderr)
         return 1
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tui.cli.exits import USAGE, CliError
 from tui.cli.output import as_json, stamp
 from tui.cli.parsers import JSON, add_action, command_group
+from tui.printable import one_line
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
@@ -31,8 +32,8 @@ async def messages_list(ctx: Context, client: ApiClient) -> None:
     if not messages:
         print("No messages.")
     for m in messages:
-        text = " ".join(m.content.split()) or "-"
-        print(f"#{m.id:<7} {stamp(m.created_at)}  {m.kind:<6} {m.role:<6} {text[:100]}")
+        text = " ".join(one_line(m.content).split()) or "-"
+        print(f"#{m.id:<7} {stamp(m.created_at)}  {one_line(m.kind):<6} {one_line(m.role):<6} {text[:100]}")
 
 
 async def messages_delete(ctx: Context, client: ApiClient) -> None:

@@ -1,4 +1,10 @@
-"""Printing for scripts: JSON for `--json`, short aligned lines otherwise, text from an argument or stdin."""
+"""Printing for scripts: JSON for `--json`, short aligned lines otherwise, text from an argument or stdin.
+
+The server's words are printed without terminal controls (tui/printable.py: `one_line` for a field on a
+line, `printable` for multi-line text such as a prompt). JSON needs nothing more: `json.dumps` escapes every
+control character but DEL (ensure_ascii, the default, writes C1 controls as \\u0080-\\u009f too), and DEL
+starts no sequence.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from tui.cli.exits import USAGE, CliError
+from tui.printable import printable
 
 
 def as_json(value: Any) -> str:
@@ -24,7 +31,7 @@ def stamp(value: datetime | None) -> str:
 
 def table(rows: Sequence[tuple[str, Any]]) -> str:
     width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+    return "\n".join(f"{name:<{width}}  {printable(str(value))}" for name, value in rows)
 
 
 EVENT_NAMES = {"appready": "app", "jobgone": "gone", "apifallback": "fallback", "jobsnapshot": "snapshot"}

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.exits import USAGE, CliError
+from tui.printable import one_line
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
@@ -46,7 +47,7 @@ async def login(ctx: Context, client: ApiClient) -> None:
     username, password = credentials(ctx.args)
     await client.server_info()  # "… is not an appbuilder server" beats a puzzling login error
     user = await client.login(username, password)
-    print(f"Logged in to {ctx.server_url} as {user.username}.")
+    print(f"Logged in to {ctx.server_url} as {one_line(user.username)}.")
 
 
 async def logout(ctx: Context, client: ApiClient) -> None:
@@ -59,7 +60,7 @@ async def logout(ctx: Context, client: ApiClient) -> None:
     try:
         await client.restore_session()
     except ServiceError as err:
-        unreached = err.message
+        unreached = one_line(err.message)
     await client.logout()
     print(f"Logged out of {ctx.server_url}.")
     if unreached:

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane
 
+from tui.printable import one_line, printable
 from tui.protocols import AppHost
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.export_dialog import ExportDialog
@@ -54,7 +55,7 @@ def export_dir_name(model: App) -> str:
 def preview_text(model: App) -> Text:
     if not model.preview_url:
         return Text("This app has no preview URL.", style="italic")
-    return Text.assemble(("Preview URL\n\n", "bold"), (model.preview_url, "underline"),
+    return Text.assemble(("Preview URL\n\n", "bold"), (one_line(model.preview_url), "underline"),
                          ("\n\nc copies it to the clipboard · o opens it in a browser", "dim"))
 
 
@@ -113,20 +114,23 @@ class AppDetailScreen(Screen[None]):
             self.host.report(err)
             self.state = "error"
             facts = self.query_one("#app-facts", Static)
-            facts.update(Text(f"Could not load the app: {err.message} (r retries)"))
+            facts.update(Text(f"Could not load the app: {one_line(err.message)} (r retries)"))
             facts.add_class("-error")
             return
         self.model = model
         await self.show(model)
 
     async def show(self, model: App) -> None:
-        self.query_one("#app-title", Static).update(Text(model.name, style="bold"))
+        """The app as the server sent it (`self.model`, which export writes), drawn without terminal
+        controls; the tabs' widgets clean their own text."""
+        self.query_one("#app-title", Static).update(Text(one_line(model.name), style="bold"))
         facts = self.query_one("#app-facts", Static)
         facts.remove_class("-error")
         facts.update(Text.assemble(
             ("job ", "dim"), f"#{model.job}", ("   created ", "dim"), when(model.created_at),
-            ("   files ", "dim"), str(len(model.files)), ("   preview ", "dim"), model.preview_url or "-",
-            *((("\n", ""), (model.description, "italic")) if model.description else ()),
+            ("   files ", "dim"), str(len(model.files)),
+            ("   preview ", "dim"), one_line(model.preview_url or "-"),
+            *((("\n", ""), (printable(model.description), "italic")) if model.description else ()),
         ))
         body = self.query_one("#app-body", Vertical)
         await body.remove_children()
@@ -147,7 +151,7 @@ class AppDetailScreen(Screen[None]):
             self.notify("No preview URL to copy.", severity="warning")
             return
         self.app.copy_to_clipboard(url)
-        self.notify(f"Copied {url}")
+        self.notify(f"Copied {one_line(url)}", markup=False)
 
     def action_open_url(self) -> None:
         url = self.model.preview_url if self.model else ""
@@ -162,11 +166,13 @@ class AppDetailScreen(Screen[None]):
             opened = graphical_browser_available() and webbrowser.open(url)
         except webbrowser.Error:
             opened = False
+        shown = one_line(url)
         if opened:
-            self.app.call_from_thread(self.notify, f"Opened {url} in a browser.")
+            self.app.call_from_thread(self.notify, f"Opened {shown} in a browser.", markup=False)
         else:
-            self.app.call_from_thread(self.notify, f"No browser available here: copy the URL with c ({url}).",
-                                      severity="warning")
+            self.app.call_from_thread(self.notify,
+                                      f"No browser available here: copy the URL with c ({shown}).",
+                                      severity="warning", markup=False)
 
     def action_export(self) -> None:
         if self.model is None:
@@ -194,10 +200,11 @@ class AppDetailScreen(Screen[None]):
             else:
                 self.notify("Export cancelled: nothing was written.")
             return
-        except ExportError as err:
-            self.notify(err.message, severity="error")
+        except ExportError as err:  # it may name a file: the server's path
+            self.notify(one_line(err.message), severity="error", markup=False)
             return
-        self.notify(f"Exported {len(written)} file{'s' if len(written) != 1 else ''} to {directory}")
+        files = f"{len(written)} file{'s' if len(written) != 1 else ''}"
+        self.notify(f"Exported {files} to {one_line(str(directory))}", markup=False)
 
     def action_reload(self) -> None:
         self.load()

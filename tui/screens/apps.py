@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from tui.messages import OpenApp
+from tui.printable import one_line
 from tui.protocols import AppHost
 from tui.services import AppSummary, ServiceError
 from tui.widgets.feedback import go_back, when
@@ -82,7 +83,7 @@ class AppsScreen(Screen[None]):
         shown = [a for a in self.apps if needle in a.name.lower() or needle in a.description.lower()]
         table.clear()
         for item in shown:
-            name = Text(item.name, no_wrap=True, overflow="ellipsis")
+            name = Text(one_line(item.name), no_wrap=True, overflow="ellipsis")
             table.add_row(name, f"#{item.job}", str(item.file_count), when(item.created_at),
                           key=str(item.id))
         table.set_class(not shown, "-hidden")
@@ -96,7 +97,7 @@ class AppsScreen(Screen[None]):
     def set_state(self, state: str, text: str) -> None:
         self.state = state
         label = self.query_one("#apps-state", Static)
-        label.update(text)
+        label.update(Text(one_line(text)))  # an error's words, a typed filter: never markup
         label.set_classes(f"-{state}")
 
     @on(Input.Changed, "#apps-filter")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
+
+from tui.printable import printable
 
 
 async def ask(screen: Screen[Any], question: str) -> bool:
@@ -20,7 +23,10 @@ async def ask(screen: Screen[Any], question: str) -> bool:
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask a yes/no question; dismisses with True (y) or False (n / escape); enter presses the focused
-    button, which is No for a destructive question (danger) so a stray enter never deletes anything."""
+    button, which is No for a destructive question (danger) so a stray enter never deletes anything.
+
+    The question often quotes the server (a job title, a message, a file name): it is drawn as Text without
+    terminal controls, never as markup (a "[/]" in a title raised MarkupError)."""
 
     CSS_PATH = "confirm.tcss"
     BINDINGS = [
@@ -40,7 +46,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="-danger" if self.danger else ""):
             yield Static(self.title_text, id="confirm-title")
-            yield Label(self.question, id="confirm-question")
+            yield Label(Text(printable(self.question)), id="confirm-question")
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes_label} (y)", id="confirm-yes",
                              variant="error" if self.danger else "primary")
@@ -77,7 +83,7 @@ class TypedConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="-danger"):
             yield Static(self.title_text, id="confirm-title")
-            yield Label(self.question, id="confirm-question")
+            yield Label(Text(printable(self.question)), id="confirm-question")
             yield Label(f"Type [b]{self.word}[/b] and press enter to confirm, escape to cancel.",
                         classes="hint")
             yield Input(placeholder=self.word, id="confirm-input")

@@ -11,12 +11,14 @@ from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from tui.messages import JobsChanged, OpenJob
+from tui.printable import one_line
 from tui.protocols import AppHost
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.prompt_editor import EDITOR_KEY, edit_in_editor
 from tui.services import AuthRequired, ServiceError, ValidationFailed
 from tui.widgets.connection import ConnectionIndicator
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.printable_area import PrintableTextArea
 
 DEFAULT_MAX = 20000
 HINT = "Describe the app you want: who uses it, what it does, what matters most."
@@ -46,7 +48,7 @@ class CreateProjectScreen(Screen[None]):
             yield Static("New project", id="create-title")
             yield ConnectionIndicator(id="create-connection")
         yield Static(HINT, id="create-hint")
-        yield TextArea(self.initial_text, id="prompt", soft_wrap=True, tab_behavior="focus")
+        yield PrintableTextArea(self.initial_text, id="prompt", soft_wrap=True, tab_behavior="focus")
         with Horizontal(id="create-status"):
             yield Static("", id="create-error")
             yield Static("", id="create-counter")
@@ -76,7 +78,7 @@ class CreateProjectScreen(Screen[None]):
 
     def show_error(self, text: str) -> None:
         label = self.query_one("#create-error", Static)
-        label.update(Text(text))
+        label.update(Text(one_line(text)))  # may be the server's words (a rejected prompt)
         label.set_class(bool(text), "-visible")
 
     def action_submit(self) -> None:

@@ -28,6 +28,7 @@ from textual.widgets import Input, Static
 from tui import job_rows
 from tui.bulk import gc_paused
 from tui.messages import NewProject, OpenApps, OpenJob, OpenProfile
+from tui.printable import one_line
 from tui.protocols import AppHost
 from tui.services import AuthRequired, NotFound, ServerUnavailable, ServiceError
 from tui.services.connection import ConnectionState
@@ -435,7 +436,7 @@ class DashboardScreen(Screen[None]):
         label = self.query_one("#dash-state", Static)
         same_shape = state == self.state and len(text) < label.content_size.width
         self.state = state
-        label.update(Text(text), layout=not same_shape)
+        label.update(Text(one_line(text)), layout=not same_shape)  # may quote the server's error
         if not same_shape:
             label.set_classes(f"-{state}")
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from tui.printable import one_line
 
 
 class ExportDialog(ModalScreen[Path | None]):
@@ -22,7 +25,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box"):
-            yield Label(f"Export the files of {self.app_name}", id="export-title")
+            yield Label(Text(f"Export the files of {one_line(self.app_name)}"), id="export-title")
             yield Input(str(self.default), placeholder="directory", id="export-dir")
             yield Label("enter export · escape cancel (existing files are only replaced if you say so)",
                         id="export-help")

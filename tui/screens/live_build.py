@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,9 +14,10 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from tui.messages import JobsChanged, OpenApp
+from tui.printable import one_line
 from tui.protocols import AppHost
 from tui.screens.add_message import AddMessageScreen
 from tui.screens.confirm import ask
@@ -74,6 +76,7 @@ CHAT_REASONS = {
 }
 PROMPT_REASON = "The prompt can only be edited while the job is collecting requirements"
 PRD_PLACEHOLDER = "*The PRD appears here once the agent has collected the requirements.*"
+CLASS_SAFE = re.compile(r"[A-Za-z0-9_-]+")  # a status usable as a class name (Textual raises on others)
 
 
 def default_socket(client: SocketClient, job_id: int, last_seen_id: int) -> EventSource:
@@ -266,7 +269,7 @@ class LiveBuildScreen(Screen[None]):
     # ----- state --------------------------------------------------------------------------------------
     def apply_job(self, job: Job, *, status: bool = True) -> None:
         self.job = job
-        title = job.title or job.initial_prompt[:60]
+        title = one_line(job.title or job.initial_prompt[:60])
         self.query_one("#job-title", Static).update(Text(f"#{job.id}  {title}"))
         if status:
             self.status = job.status
@@ -308,9 +311,10 @@ class LiveBuildScreen(Screen[None]):
             case ErrorEvent():
                 chat.add("system", f"Error ({event.code}): {event.text}", event.message_id, error=True)
                 if event.message_id is None:
-                    self.notify(event.text, severity="error")
+                    self.notify(one_line(event.text), severity="error", markup=False)
             case WarningEvent():
-                self.notify(f"Ignored a frame from the server: {event.text}", severity="warning")
+                self.notify(f"Ignored a frame from the server: {one_line(event.text)}", severity="warning",
+                            markup=False)
             case ConnectionEvent():
                 self.set_connection(event.state, event.attempt)
             case JobGoneEvent():
@@ -326,13 +330,13 @@ class LiveBuildScreen(Screen[None]):
 
     def show_prd(self, prd: str) -> None:
         self.prd = prd
-        self.query_one("#prd", Markdown).update(prd)
+        self.query_one(PrdView).show(prd)
 
     def set_app_ready(self, app_id: int, name: str) -> None:
         self.app_ready = (app_id, name)
         label = Text("App ready — press o to open", no_wrap=True, overflow="ellipsis")
         if name:  # after the key, so a narrow terminal cuts the name, not how to open it
-            label.append(f": {name}")
+            label.append(f": {one_line(name)}")
         banner = self.query_one("#app-banner", Static)
         banner.update(label)
         banner.add_class("-visible")
@@ -356,8 +360,8 @@ class LiveBuildScreen(Screen[None]):
         if status == "failed":
             self.query_one(StageProgress).job_failed()
         badge = self.query_one("#job-status", Static)
-        badge.update(status)
-        badge.set_classes(f"-{status}")
+        badge.update(Text(one_line(status)))  # the server's word: no markup, no terminal controls
+        badge.set_classes(f"-{status}" if CLASS_SAFE.fullmatch(status) else "")
         self.update_chat_input()
 
     def watch_gone(self, gone: bool) -> None:
@@ -381,8 +385,9 @@ class LiveBuildScreen(Screen[None]):
         elif open_:
             self.chat_reason = "Answer the questions; type /go, or press g outside the input, to build."
         else:
-            self.chat_reason = CHAT_REASONS.get(self.status, f"Chat is closed (status: {self.status}).")
-        reason.update(self.chat_reason)
+            self.chat_reason = CHAT_REASONS.get(self.status,
+                                                f"Chat is closed (status: {one_line(self.status)}).")
+        reason.update(Text(self.chat_reason))
         reason.set_class(not open_, "-closed")
         reading = self.focused is not None and any(isinstance(node, MessagesPane)
                                                    for node in self.focused.ancestors_with_self)
@@ -396,7 +401,7 @@ class LiveBuildScreen(Screen[None]):
         if self.status == "loading":
             return "The job is still loading."
         if self.status != "collecting":
-            return f"status is '{self.status}'"
+            return f"status is '{one_line(self.status)}'"
         return None
 
     # ----- actions ------------------------------------------------------------------------------------
@@ -411,7 +416,7 @@ class LiveBuildScreen(Screen[None]):
         self.query_one(TabbedContent).active = "tab-chat"
         chat_input = self.query_one("#chat-input", Input)
         if chat_input.disabled:
-            self.notify(self.chat_reason, severity="warning")
+            self.notify(self.chat_reason, severity="warning", markup=False)
         else:
             chat_input.focus()
 
@@ -425,14 +430,14 @@ class LiveBuildScreen(Screen[None]):
         reason = self.blocked_reason
         if reason:
             self.notify(f"The build can only be started while collecting requirements ({reason}).",
-                        severity="warning")
+                        severity="warning", markup=False)
             return
         self.start_build()
 
     def action_edit_prompt(self) -> None:
         reason = self.blocked_reason
         if reason:
-            self.notify(f"{PROMPT_REASON} ({reason}).", severity="warning")
+            self.notify(f"{PROMPT_REASON} ({reason}).", severity="warning", markup=False)
             return
         prompt = self.job.initial_prompt if self.job else ""
         self.app.push_screen(PromptEditorScreen(prompt, self.save_prompt))
@@ -464,7 +469,8 @@ class LiveBuildScreen(Screen[None]):
             return
         reason = self.blocked_reason
         if reason:
-            self.notify(f"Chat is only open while collecting requirements ({reason}).", severity="warning")
+            self.notify(f"Chat is only open while collecting requirements ({reason}).", severity="warning",
+                        markup=False)
             return
         self.send_chat(text)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static, Tab, Tabs
 
+from tui.printable import one_line
 from tui.protocols import AppHost, Client
 from tui.services import AuthRequired, ServerUnavailable, ServiceError, User, ValidationFailed
 from tui.services.connection import ConnectionState
@@ -52,7 +54,8 @@ class LoginScreen(Screen[LoginResult | None]):
             yield Static("appbuilder", id="login-brand")
             yield ConnectionIndicator(id="login-connection")
         with Vertical(id="login-box"):
-            yield Static(self.reason, id="login-reason", classes="" if self.reason else "-hidden")
+            yield Static(Text(one_line(self.reason)), id="login-reason",
+                         classes="" if self.reason else "-hidden")
             yield Tabs(Tab("Log in", id="login"), Tab("Register", id="register"), id="login-mode")
             for name, label in (("server", "Server URL"), ("username", "Username"), ("password", "Password"),
                                 ("email", "Email")):
@@ -71,7 +74,9 @@ class LoginScreen(Screen[LoginResult | None]):
         values = {"server": self.host.client.server_url}
         user = self.host.user
         if self.relogin and user is not None:
-            values["username"] = user.username
+            # typed in again as shown: a control character in a username the server sent is dropped (no
+            # username that logs in has one; an Input draws its value as it is)
+            values["username"] = one_line(user.username)
         return values
 
     def on_mount(self) -> None:
@@ -98,7 +103,7 @@ class LoginScreen(Screen[LoginResult | None]):
 
     def show_reason(self, reason: str) -> None:
         label = self.query_one("#login-reason", Static)
-        label.update(reason)
+        label.update(Text(one_line(reason)))
         label.set_class(not reason, "-hidden")
 
     # ----- submit -----------------------------------------------------------------------------------
@@ -174,12 +179,14 @@ class LoginScreen(Screen[LoginResult | None]):
 
     def set_field_error(self, name: str, text: str) -> None:
         label = self.query_one(f"#{name}-error", Static)
-        label.update(text)
+        label.update(Text(one_line(text)))
         label.set_class(bool(text), "-visible")
 
     def show_error(self, text: str) -> None:
+        """`text` may be the server's words (an error's message): shown as Text, without terminal controls
+        (so are the reason and the field errors)."""
         label = self.query_one("#login-error", Static)
-        label.update(text)
+        label.update(Text(one_line(text)))
         label.set_class(bool(text), "-error")
         label.set_class(bool(text), "-visible")
 

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.messages import AuthLost
+from tui.printable import one_line
 from tui.protocols import AppHost
 from tui.screens.confirm import ask
 from tui.services import ServiceError, User
@@ -73,7 +74,8 @@ class ProfileScreen(Screen[None]):
                 self.users = await client.list_users()
             except ServiceError as err:
                 self.host.report(err)
-                self.query_one("#users-title", Static).update(Text(f"Could not list users: {err.message}"))
+                self.query_one("#users-title", Static).update(
+                    Text(f"Could not list users: {one_line(err.message)}"))
             else:
                 self.show_users()
         self.state = "ready"
@@ -91,19 +93,19 @@ class ProfileScreen(Screen[None]):
         expiry = session.access_expires_at if session else None
         rows.append(("access token expires", when(expiry) if expiry else "unknown"))
         text = Text()
-        for label, value in rows:
+        for label, value in rows:  # the server's words: no terminal controls
             text.append(f"{label:>22}  ", style="dim")
-            text.append(f"{value}\n")
+            text.append(f"{one_line(value)}\n")
         if error:
-            text.append(f"\nCould not load your profile: {error} (r retries)", style="bold red")
+            text.append(f"\nCould not load your profile: {one_line(error)} (r retries)", style="bold red")
         self.query_one("#profile-facts", Static).update(text)
 
     def show_users(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for user in self.users:
-            table.add_row(str(user.id), user.username, user.email or "-", "yes" if user.is_staff else "",
-                          when(user.date_joined), key=str(user.id))
+        for user in self.users:  # Text cells: DataTable reads a str cell as markup
+            table.add_row(str(user.id), Text(one_line(user.username)), Text(one_line(user.email or "-")),
+                          "yes" if user.is_staff else "", when(user.date_joined), key=str(user.id))
         self.query_one("#users-title", Static).update(Text(f"Users ({len(self.users)})", style="bold"))
         table.add_class("-visible")
         table.focus()

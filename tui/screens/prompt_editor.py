@@ -19,6 +19,7 @@ from textual.widgets import Label, TextArea
 from tui.protocols import AppHost
 from tui.services import AuthRequired, ServiceError
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.printable_area import PrintableTextArea
 
 SaveCallback = Callable[[str], Awaitable[None]]
 EDITOR_KEY = "ctrl+o"  # ctrl+e is the TextArea's end-of-line
@@ -68,7 +69,7 @@ def edit_in_editor(app: App, area: TextArea) -> None:
                    severity="warning")
         return
     except EditorFailed as err:
-        app.notify(str(err), severity="error")
+        app.notify(str(err), severity="error", markup=False)
         return
     if edited != area.text:
         area.load_text(edited)
@@ -97,8 +98,10 @@ class PromptEditorScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog"):
             yield Label(self.title_text, id="prompt-title")
-            yield TextArea(self.prompt, id="prompt-text", soft_wrap=True, show_line_numbers=False,
-                           tab_behavior="focus")
+            # the prompt as the server has it, saved back as edited: only the drawing drops terminal
+            # controls (PrintableTextArea), so saving never loses a character the user did not delete
+            yield PrintableTextArea(self.prompt, id="prompt-text", soft_wrap=True, show_line_numbers=False,
+                                    tab_behavior="focus")
             yield Label("ctrl+s save · escape cancel", id="prompt-help")
         yield KeyFooter()
 

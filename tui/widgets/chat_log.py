@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.printable import printable
 from tui.widgets.find_bar import find_all, match_styles
 
 ROLE_LABELS = {"user": "you", "agent": "agent", "system": "system"}
@@ -139,6 +140,9 @@ class ChatLog(ScrollView, can_focus=True):
     # ----- adding and removing ------------------------------------------------------------------------
     def add(self, role: str, text: str, message_id: int | None = None, *, pending: bool = False,
             error: bool = False) -> ChatLine:
+        # the transcript only shows lines: it keeps them as drawn, without terminal controls (find and the
+        # pending match read the same text)
+        text = printable(text)
         if role == "user" and not pending:
             self.resolve_pending(text)
         line = ChatLine(role if role in ROLE_LABELS else "system", text, message_id, pending, error)

@@ -9,6 +9,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from tui.messages import AuthLost
+from tui.printable import one_line
 from tui.protocols import HasApp, host_of
 from tui.services import AuthRequired, ServerUnavailable, ServiceError
 from tui.services.connection import ConnectionState
@@ -22,13 +23,14 @@ def report(node: HasApp, err: ServiceError) -> None:
 def deliver(app: App[Any], err: ServiceError) -> None:
     """The body of ScreenHost.report (AppBuilderApp's, and the tests' HostApp's): a lost session becomes
     AuthLost (the app shows login), an unreachable server turns the indicator offline, and every other
-    error is a notification."""
+    error is a notification (the message may carry the server's words: no markup, no terminal controls;
+    the login screen cleans the AuthLost reason where it shows it)."""
     if isinstance(err, AuthRequired):
         app.post_message(AuthLost(err.message))
         return
     if isinstance(err, ServerUnavailable):
         host_of(app).show_connection(ConnectionState.OFFLINE)
-    app.notify(err.message, severity="error")
+    app.notify(one_line(err.message), severity="error", markup=False)
 
 
 def when(moment: datetime | None) -> str:

@@ -15,11 +15,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Static, TextArea, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.text_area import Document, Selection
 
+from tui.printable import one_line
 from tui.services import AppFile
 from tui.widgets.find_bar import FindArea, find_all
+from tui.widgets.printable_area import PrintableTextArea
 
 # the service's language names (and file extensions) -> tree-sitter language names
 LANGUAGE_ALIASES = {"py": "python", "js": "javascript", "jsx": "javascript", "md": "markdown", "yml": "yaml",
@@ -38,7 +40,8 @@ def language_for(file: AppFile, available: set[str]) -> str | None:
 
 
 class FileTree(Tree[AppFile | None]):
-    """Paths as nested folders; leaves carry the AppFile."""
+    """Paths as nested folders; leaves carry the AppFile. Labels are Text without terminal controls (Tree
+    reads a str label as markup, and the paths are the server's)."""
 
     def __init__(self, files: Sequence[AppFile], **kwargs: object) -> None:
         super().__init__("files", **kwargs)  # type: ignore[arg-type]
@@ -51,9 +54,9 @@ class FileTree(Tree[AppFile | None]):
             for depth, part in enumerate(parts[:-1]):
                 key = "/".join(parts[: depth + 1])
                 if key not in folders:
-                    folders[key] = parent.add(f"{part}/", expand=True)
+                    folders[key] = parent.add(Text(one_line(f"{part}/")), expand=True)
                 parent = folders[key]  # type: ignore[assignment]
-            parent.add_leaf(parts[-1], data=file)
+            parent.add_leaf(Text(one_line(parts[-1])), data=file)
 
     def first_file_line(self) -> int | None:
         for line in range(self.last_line + 1):
@@ -63,8 +66,9 @@ class FileTree(Tree[AppFile | None]):
         return None
 
 
-class CodeArea(TextArea):
-    """The read-only code, searchable: a match is shown by selecting it."""
+class CodeArea(PrintableTextArea):
+    """The read-only code, searchable: a match is shown by selecting it. It holds the file as the server
+    sent it and draws it without terminal controls (PrintableTextArea)."""
 
     hits: list[tuple[int, int]] = []
 
@@ -134,7 +138,8 @@ class FileViewer(Horizontal):
         code = self.query_one("#code", CodeArea)
         language = language_for(file, set(code.available_languages))
         shown = language or "plain text"
-        self.query_one("#code-title", Static).update(Text(f"{file.path}  ({file.language or shown})"))
+        title = one_line(f"{file.path}  ({file.language or shown})")
+        self.query_one("#code-title", Static).update(Text(title))
         code.language = None  # set the text first: one parse, not one per language change
         code.load_text(file.content or "")
         code.language = language

@@ -134,7 +134,7 @@ class FindArea(Vertical):
             self.view.focus()
         else:
             self.notify(f"{query!r} is not found here." if query else "Type what to find.",
-                        severity="warning")
+                        severity="warning", markup=False)
 
     def run_search(self, query: str) -> None:
         assert isinstance(self.view, Searchable)

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from tui.printable import one_line, printable
 from tui.services import (
     AppReadyEvent,
     ChatEvent,
@@ -24,7 +25,8 @@ EXCERPT = 70
 
 
 def excerpt(text: str, width: int = EXCERPT) -> str:
-    flat = " ".join(text.split())
+    """One line of at most `width` characters, without terminal controls (the server's text)."""
+    flat = " ".join(one_line(text).split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -72,8 +74,10 @@ class MessageTable(NavTable):  # g is Build on the Live build screen: no g/G her
         created = getattr(event, "created_at", None)
         moment = created.astimezone().strftime("%H:%M:%S") if created else "-"
         self.contents[message_id] = content
-        self.facts[message_id] = f"{moment} · {kind} · {role}"
-        self.add_row(str(message_id), moment, kind, role, excerpt(content), key=str(message_id))
+        self.facts[message_id] = f"{moment} · {kind} · {one_line(role)}"
+        # Text cells: a str cell is read as markup by DataTable (a "[/]" in a message raised MarkupError)
+        self.add_row(str(message_id), moment, kind, Text(one_line(role)), Text(excerpt(content)),
+                     key=str(message_id))
         return True
 
     def content_of(self, message_id: int) -> str:
@@ -102,7 +106,7 @@ class MessageTable(NavTable):  # g is Build on the Live build screen: no g/G her
             return Text("No message selected.", style="italic")
         content = self.contents[message_id]
         text = Text(f"#{message_id} · {self.facts[message_id]} · {len(content):,} characters\n", style="bold")
-        text.append(content)
+        text.append(printable(content))
         return text
 
 

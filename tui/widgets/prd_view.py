@@ -8,11 +8,13 @@ from textual.style import Style
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownFence
 
+from tui.printable import printable
 from tui.widgets.find_bar import find_all, match_styles
 
 
 class PrdView(VerticalScroll, can_focus=True):
-    """Matches are highlighted in the rendered text of each Markdown block (code fences excepted)."""
+    """Matches are highlighted in the rendered text of each Markdown block (code fences excepted). The PRD
+    is the server's text: it is shown without terminal controls (`show`)."""
 
     def __init__(self, markdown: str, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -22,7 +24,12 @@ class PrdView(VerticalScroll, can_focus=True):
         self.find_query = ""
 
     def compose(self) -> ComposeResult:
-        yield Markdown(self.markdown, id="prd")
+        yield Markdown(printable(self.markdown), id="prd")
+
+    def show(self, markdown: str) -> None:
+        """Show another PRD (Markdown: the server's text, drawn without terminal controls)."""
+        self.markdown = markdown
+        self.query_one("#prd", Markdown).update(printable(markdown))
 
     def blocks(self) -> list[MarkdownBlock]:
         """Blocks with text of their own, top to bottom (`_content` is the block's rendered text in the

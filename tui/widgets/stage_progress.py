@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar
 
+from tui.printable import one_line
 from tui.services import Stage
 
 STAGES: tuple[str, ...] = ("planning", "architecture", "coding", "testing", "deploy")
 STATUS_ICONS = {"pending": "·", "running": "▶", "done": "✔", "failed": "✘"}
+ID_SAFE = re.compile(r"[A-Za-z0-9_-]+")  # a stage name usable in a widget id (Textual raises on others)
 
 
 class StageRow(Horizontal):
-    """One stage: name, bar, status word."""
+    """One stage: name, bar, status word. The name and the status are the server's words: drawn as Text
+    (a str Label is markup) without terminal controls, and the name is only an id when it can be one."""
 
     DEFAULT_CSS = """
     StageRow { height: 1; }
-    StageRow .stage-name { width: 16; }
+    StageRow .stage-name { width: 16; text-wrap: nowrap; text-overflow: ellipsis; }
     StageRow ProgressBar { width: 1fr; }
     StageRow ProgressBar Bar { width: 1fr; }
-    StageRow .stage-status { width: 10; padding-left: 1; }
+    StageRow .stage-status { width: 10; padding-left: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     StageRow.-done .stage-status { color: $success; }
     StageRow.-running .stage-status { color: $warning; text-style: bold; }
     StageRow.-failed .stage-status { color: $error; text-style: bold; }
@@ -30,29 +35,38 @@ class StageRow(Horizontal):
     """
 
     def __init__(self, stage: str) -> None:
-        super().__init__(id=f"stage-{stage}", classes="-pending")
+        super().__init__(id=f"stage-{stage}" if ID_SAFE.fullmatch(stage) else None, classes="-pending")
         self.stage = stage
         self.status = "pending"
         self.progress = 0
 
     def compose(self) -> ComposeResult:
-        yield Label(f"{STATUS_ICONS['pending']} {self.stage}", classes="stage-name")
+        yield Label(self.label(), classes="stage-name")
         yield ProgressBar(total=100, show_eta=False, show_percentage=True)
         yield Label("pending", classes="stage-status")
+
+    def label(self) -> Text:
+        return Text(f"{STATUS_ICONS.get(self.status, '?')} {one_line(self.stage)}")
 
     def set_state(self, status: str, progress: int) -> None:
         self.status = status
         self.progress = max(0, min(100, 100 if status == "done" else progress))
         for name in ("pending", "running", "done", "failed"):
             self.set_class(status == name, f"-{name}")
-        if not self.is_mounted:
+        if self.is_mounted:
+            self.draw()
+
+    def draw(self) -> None:
+        if not self.query(".stage-name"):  # its screen closed before it was composed
             return
-        self.query_one(".stage-name", Label).update(f"{STATUS_ICONS.get(status, '?')} {self.stage}")
-        self.query_one(".stage-status", Label).update(status)
+        self.query_one(".stage-name", Label).update(self.label())
+        self.query_one(".stage-status", Label).update(Text(one_line(self.status)))
         self.query_one(ProgressBar).update(progress=self.progress)
 
     def on_mount(self) -> None:
-        self.set_state(self.status, self.progress)
+        # drawn here, not through set_state: `is_mounted` is still False during on_mount, and a stage the
+        # server adds later (mounted then) kept showing "pending" and 0%
+        self.draw()
 
 
 class StageProgress(Vertical):
