@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -110,6 +110,7 @@ class AppBuilderApp(App[None]):
         the dashboard has them too, rather than the "connecting…" splash over them for a moment."""
         super().__init__()
         self.held_frames: ExitStack | None = None
+        self.held_keys: list[events.Key] = []  # typed on the rows painted before Textual: for the dashboard
         if early_rows:
             self.held_frames = ExitStack()
             self.held_frames.enter_context(self.batch_update())
@@ -151,6 +152,22 @@ class AppBuilderApp(App[None]):
         if held is not None:
             held.close()
             self.screen.refresh()
+            self.call_after_refresh(self.replay_keys)  # on the frame drawn, with its focus settled
+
+    def replay_keys(self) -> None:
+        keys, self.held_keys = self.held_keys, []
+        for key in keys:
+            replayed = events.Key(key.key, key.character)
+            replayed.set_sender(self)  # as the driver's keys: from the app (a screen's would stop below it)
+            self.post_message(replayed)
+
+    async def on_event(self, event: events.Event) -> None:
+        """While the frames are held (the terminal shows rows painted before Textual) keys are kept, not
+        given to a screen the user cannot see: `release_frames` replays them to the dashboard."""
+        if self.held_frames is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            self.held_keys.append(event)
+            return
+        await super().on_event(event)
 
     def apply_settings(self) -> None:
         """The config file's theme and keymap; from then on a theme picked in the palette is saved."""

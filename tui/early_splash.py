@@ -13,7 +13,11 @@ the same words at the same columns as the dashboard's table draws them (tui/job_
 own colours. The app then holds its frames until its dashboard has those rows (`AppBuilderApp`'s
 `early_rows`), so Textual's first frame is the same dashboard in the theme's colours, with keys working.
 
-Nothing here touches the terminal's modes (termios): a key typed meanwhile is read by Textual as before.
+Keys typed on that frame are kept for the app. From the splash on, the terminal echoes nothing (a key would
+be written over the frame), edits no line, and leaves Enter a carriage return (cooked, it became a line feed:
+ctrl+j to Textual). `give_back_keys` restores the terminal's own modes right before Textual's driver starts,
+because the driver saves the modes it finds and restores them when it leaves. The app replays keys read
+while its frames are held to the dashboard once it has its rows.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import termios
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -86,6 +91,7 @@ class EarlySplash:
     def __init__(self) -> None:
         self.shown = False
         self.rows_shown = False  # the dashboard's rows replaced the splash (the app holds its frames)
+        self.saved_modes: list | None = None  # the terminal's own modes while keys are held
 
     def paint(self) -> None:
         if not wanted():
@@ -96,6 +102,29 @@ class EarlySplash:
         except OSError:
             return  # no size or not writable: Textual's own first frame will do
         self.shown = True
+        self.hold_keys()
+
+    def hold_keys(self) -> None:
+        """No echo, no line editing, Enter as typed, until `give_back_keys` (signals still work)."""
+        try:
+            fd = sys.stdin.fileno()
+            saved, modes = termios.tcgetattr(fd), termios.tcgetattr(fd)
+            modes[0] &= ~termios.ICRNL  # input flags
+            modes[3] &= ~(termios.ECHO | termios.ICANON)  # local flags
+            modes[6][termios.VMIN], modes[6][termios.VTIME] = 1, 0
+            termios.tcsetattr(fd, termios.TCSANOW, modes)  # now: what was typed stays to be read
+        except (termios.error, OSError, ValueError):
+            return
+        self.saved_modes = saved
+
+    def give_back_keys(self) -> None:
+        """The terminal's own modes again: before Textual's driver starts, and if it never does."""
+        saved, self.saved_modes = self.saved_modes, None
+        if saved is not None:
+            try:
+                termios.tcsetattr(sys.stdin.fileno(), termios.TCSANOW, saved)
+            except (termios.error, OSError, ValueError):
+                pass
 
     def paint_rows(self, heading: str, jobs: Sequence[JobSummary], total: int) -> None:
         """The dashboard's rows over the splash (only while the splash is up, and for a list that has
@@ -133,6 +162,7 @@ class EarlySplash:
         self.shown = False
 
     def withdraw(self) -> None:
+        self.give_back_keys()
         if self.shown:
             self.shown = False
             try:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Static
 
 from tests.support.live_server import LiveServer
@@ -174,3 +175,18 @@ async def test_rows_only_for_a_confirmed_session_and_a_page(case: str,
     monkeypatch.setattr(splash, "paint_rows", lambda *args: painted.append(args))
     await splash.rows_when_ready(Answers(session, first), "http://x")  # type: ignore[arg-type]
     assert painted == ([("appbuilder · projects · ada @ http://x", *page)] if case == "rows" else [])
+
+
+async def test_a_key_typed_on_the_early_rows_acts_on_the_dashboard(live_server: LiveServer, fresh_user: dict,
+                                                                   token_dir: Path) -> None:
+    client = await saved_session(live_server, fresh_user, token_dir, "An early-key tracker for shrews")
+    start = StartRequests(client)
+    await asyncio.wait_for(start.session, 10)
+    assert start.first_page is not None
+    await asyncio.wait_for(start.first_page.task, 10)
+    app = AppBuilderApp(client, start=start, early_rows=True)
+    app.held_keys.append(events.Key("enter", "\r"))  # as typed before Textual's driver started
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: screen_name(app) == "LiveBuildScreen", what="the job opened by the Enter")
+        await until(pilot, lambda: getattr(app.screen, "job", None) is not None, what="the job loaded")
+    await client.aclose()

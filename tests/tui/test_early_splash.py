@@ -165,7 +165,7 @@ async def test_splash_before_textual_then_rows_then_a_clean_exit(live_server: Li
 
 
 GATED_START = """
-import importlib, sys, threading
+import importlib, os, select, sys, threading
 main = importlib.import_module("tui.cli.main")
 early = importlib.import_module("tui.early_splash")
 painted = threading.Event()
@@ -179,6 +179,8 @@ import_app = main.import_app
 def import_after_the_rows():  # the race decided for the test: the rows come before Textual is imported
     if not painted.wait(30):
         raise SystemExit("the early rows were never painted")
+    if os.environ.get("GATE_ON_KEY") and not select.select([sys.stdin], [], [], 30)[0]:
+        raise SystemExit("no key was typed on the early rows")  # (the key stays unread, for Textual)
     import_app()
 main.import_app = import_after_the_rows
 sys.exit(main.main())
@@ -218,3 +220,53 @@ async def test_rows_before_textual_then_textual_draws_the_same_rows_over_them(
             os.waitpid(pid, 0)
         os.close(fd)
     assert bytes(out).count(b"\x1b[?1049l") == 1, "the alternate screen is left once, by Textual"
+
+
+async def test_enter_typed_on_the_early_rows_opens_the_job(live_server: LiveServer, fresh_user: dict,
+                                                          tmp_path: Path) -> None:
+    """The terminal shows the rows before keys work: a key typed then is kept (no echo over the frame,
+    Enter still Enter) and acts on the dashboard once Textual has drawn it."""
+    config = tmp_path / "config"
+    client = await logged_in_client(live_server.url, config, fresh_user["username"], fresh_user["password"])
+    job = await client.create_job("An early-enter tracker for stoats")
+    await client.aclose()
+    env = {**os.environ, "APPBUILDER_TUI_CONFIG_DIR": str(config), "TERM": "xterm-256color",
+           "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"), "PYTHONPATH": str(Path.cwd()), "GATE_ON_KEY": "1"}
+    for name in ("COLUMNS", "LINES", "TEXTUAL_DRIVER"):
+        env.pop(name, None)
+    argv = [sys.executable, "-c", GATED_START, "--server", live_server.url]
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.execvpe(argv[0], argv, env)
+    out = bytearray()
+    try:
+        read_until(fd, b"An early-enter tracker", out)  # the early rows: Textual is not imported yet
+        assert TEXTUAL_STARTED not in out
+        os.write(fd, b"\r")
+        read_until(fd, TEXTUAL_STARTED, out)
+        started = out.find(TEXTUAL_STARTED)
+        assert b"\r\n" not in out[:started].split(b"An early-enter tracker", 1)[1], "the Enter was echoed"
+        read_until(fd, f"#{job.id}  An early-enter tracker".encode(), out, after=started)  # its build screen
+    finally:
+        with contextlib.suppress(ChildProcessError, ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def test_keys_are_held_raw_from_the_splash_and_the_modes_given_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)
+    with terminal_as_stdio(monkeypatch) as term:
+        before = termios.tcgetattr(term.sub)
+        splash = EarlySplash()
+        splash.paint()
+        held = termios.tcgetattr(term.sub)
+        assert not held[3] & (termios.ECHO | termios.ICANON) and not held[0] & termios.ICRNL
+        assert held[3] & termios.ISIG, "ctrl+c must still interrupt a start"
+        splash.give_back_keys()  # as run_tui does before Textual's driver saves the modes
+        assert termios.tcgetattr(term.sub) == before
+        splash.paint()
+        splash.withdraw()  # Textual never started: the modes come back with the normal screen
+        assert termios.tcgetattr(term.sub) == before

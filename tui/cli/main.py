@@ -213,6 +213,8 @@ async def run_tui(args: argparse.Namespace, splash: EarlySplash | None = None) -
         if early_rows is not None:  # from here on the terminal is Textual's to draw
             early_rows.cancel()
             await asyncio.wait([early_rows])
+        if splash is not None:
+            splash.give_back_keys()  # the modes Textual's driver saves (and restores when it leaves)
         from tui.app import AppBuilderApp
 
         app = AppBuilderApp(client, dev_mode=ctx.settings.dev, settings=ctx.settings,
