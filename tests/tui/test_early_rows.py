@@ -8,6 +8,7 @@ import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual import events
@@ -117,14 +118,21 @@ def recording(app: AppBuilderApp) -> list[int]:
     return rows
 
 
-async def test_frames_are_held_until_the_dashboard_has_the_rows(live_server: LiveServer, fresh_user: dict,
-                                                                token_dir: Path) -> None:
-    client = await saved_session(live_server, fresh_user, token_dir, "A held-frame tracker for moles")
+async def app_after_early_rows(server: LiveServer, user: dict, token_dir: Path, title: str
+                               ) -> tuple[Any, AppBuilderApp]:
+    """(client, app) as `run_tui` makes them once the early rows are on the terminal: the session and the
+    first page (one job, `title`) answered before the app, which is told the rows are shown."""
+    client = await saved_session(server, user, token_dir, title)
     start = StartRequests(client)
     await asyncio.wait_for(start.session, 10)
     assert start.first_page is not None
-    await asyncio.wait_for(start.first_page.task, 10)  # as when the early frame was painted
-    app = AppBuilderApp(client, start=start, early_rows=True)
+    await asyncio.wait_for(start.first_page.task, 10)
+    return client, AppBuilderApp(client, start=start, early_rows=True)
+
+
+async def test_frames_are_held_until_the_dashboard_has_the_rows(live_server: LiveServer, fresh_user: dict,
+                                                                token_dir: Path) -> None:
+    client, app = await app_after_early_rows(live_server, fresh_user, token_dir, "A tracker for moles")
     released = recording(app)
     assert app.held_frames is not None
     async with app.run_test(size=(80, 24)) as pilot:
@@ -179,12 +187,7 @@ async def test_rows_only_for_a_confirmed_session_and_a_page(case: str,
 
 async def test_a_key_typed_on_the_early_rows_acts_on_the_dashboard(live_server: LiveServer, fresh_user: dict,
                                                                    token_dir: Path) -> None:
-    client = await saved_session(live_server, fresh_user, token_dir, "An early-key tracker for shrews")
-    start = StartRequests(client)
-    await asyncio.wait_for(start.session, 10)
-    assert start.first_page is not None
-    await asyncio.wait_for(start.first_page.task, 10)
-    app = AppBuilderApp(client, start=start, early_rows=True)
+    client, app = await app_after_early_rows(live_server, fresh_user, token_dir, "A tracker for shrews")
     app.held_keys.append(events.Key("enter", "\r"))  # as typed before Textual's driver started
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: screen_name(app) == "LiveBuildScreen", what="the job opened by the Enter")

@@ -129,21 +129,37 @@ def read_to_exit(pid: int, fd: int, out: bytearray, timeout: float = 30.0) -> in
     raise AssertionError(f"the TUI did not exit within {timeout:.0f}s; last {bytes(out[-300:])!r}")
 
 
-async def test_splash_before_textual_then_rows_then_a_clean_exit(live_server: LiveServer, fresh_user: dict,
-                                                                 tmp_path: Path) -> None:
+async def tui_on_pty(server: LiveServer, user: dict, tmp_path: Path, title: str, argv: list[str],
+                    **extra_env: str) -> tuple[int, int, int]:
+    """(pid, pty fd, job id): the user's saved session with one job titled `title`, then `argv` (the
+    program, then its arguments) with `--server` on an 80x24 pseudo-terminal."""
     config = tmp_path / "config"
-    client = await logged_in_client(live_server.url, config, fresh_user["username"], fresh_user["password"])
-    await client.create_job("A splash-test tracker for bees")
+    client = await logged_in_client(server.url, config, user["username"], user["password"])
+    job = await client.create_job(title)
     await client.aclose()
     env = {**os.environ, "APPBUILDER_TUI_CONFIG_DIR": str(config), "TERM": "xterm-256color",
-           "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"), "PYTHONPATH": str(Path.cwd())}
+           "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"), "PYTHONPATH": str(Path.cwd()), **extra_env}
     for name in ("COLUMNS", "LINES", "TEXTUAL_DRIVER"):
         env.pop(name, None)
-    argv = [*tui_command(), "--server", live_server.url]
+    argv = [*argv, "--server", server.url]
     pid, fd = pty.fork()
     if pid == 0:  # the child: an 80x24 terminal, then the real program
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         os.execvpe(argv[0], argv, env)
+    return pid, fd, job.id
+
+
+def stop(pid: int, fd: int) -> None:
+    with contextlib.suppress(ChildProcessError, ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    os.close(fd)
+
+
+async def test_splash_before_textual_then_rows_then_a_clean_exit(live_server: LiveServer, fresh_user: dict,
+                                                                 tmp_path: Path) -> None:
+    pid, fd, _ = await tui_on_pty(live_server, fresh_user, tmp_path, "A splash-test tracker for bees",
+                                  tui_command())
     out = bytearray()
     try:
         read_until(fd, TEXTUAL_STARTED, out)
@@ -155,10 +171,7 @@ async def test_splash_before_textual_then_rows_then_a_clean_exit(live_server: Li
         os.write(fd, b"q")
         assert read_to_exit(pid, fd, out) == 0
     finally:
-        with contextlib.suppress(ChildProcessError, ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
+        stop(pid, fd)
     ending = bytes(out[out.rfind(TEXTUAL_STARTED):])
     assert ending.count(b"\x1b[?1049l") == 1, "the alternate screen is left once, by Textual"
     assert not ending.endswith(LEAVE.encode()), "the early splash withdrew after Textual had left"
@@ -185,23 +198,13 @@ def import_after_the_rows():  # the race decided for the test: the rows come bef
 main.import_app = import_after_the_rows
 sys.exit(main.main())
 """
+GATED = [sys.executable, "-c", GATED_START]
 
 
 async def test_rows_before_textual_then_textual_draws_the_same_rows_over_them(
         live_server: LiveServer, fresh_user: dict, tmp_path: Path) -> None:
-    config = tmp_path / "config"
-    client = await logged_in_client(live_server.url, config, fresh_user["username"], fresh_user["password"])
-    await client.create_job("An early-rows tracker for voles")
-    await client.aclose()
-    env = {**os.environ, "APPBUILDER_TUI_CONFIG_DIR": str(config), "TERM": "xterm-256color",
-           "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"), "PYTHONPATH": str(Path.cwd())}
-    for name in ("COLUMNS", "LINES", "TEXTUAL_DRIVER"):
-        env.pop(name, None)
-    argv = [sys.executable, "-c", GATED_START, "--server", live_server.url]
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        os.execvpe(argv[0], argv, env)
+    pid, fd, _ = await tui_on_pty(live_server, fresh_user, tmp_path, "An early-rows tracker for voles",
+                                  GATED)
     out = bytearray()
     title = b"An early-rows tracker"
     try:
@@ -215,10 +218,7 @@ async def test_rows_before_textual_then_textual_draws_the_same_rows_over_them(
         os.write(fd, b"q")
         assert read_to_exit(pid, fd, out) == 0
     finally:
-        with contextlib.suppress(ChildProcessError, ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
+        stop(pid, fd)
     assert bytes(out).count(b"\x1b[?1049l") == 1, "the alternate screen is left once, by Textual"
 
 
@@ -226,19 +226,8 @@ async def test_enter_typed_on_the_early_rows_opens_the_job(live_server: LiveServ
                                                           tmp_path: Path) -> None:
     """The terminal shows the rows before keys work: a key typed then is kept (no echo over the frame,
     Enter still Enter) and acts on the dashboard once Textual has drawn it."""
-    config = tmp_path / "config"
-    client = await logged_in_client(live_server.url, config, fresh_user["username"], fresh_user["password"])
-    job = await client.create_job("An early-enter tracker for stoats")
-    await client.aclose()
-    env = {**os.environ, "APPBUILDER_TUI_CONFIG_DIR": str(config), "TERM": "xterm-256color",
-           "APPBUILDER_TUI_LOG_DIR": str(tmp_path / "log"), "PYTHONPATH": str(Path.cwd()), "GATE_ON_KEY": "1"}
-    for name in ("COLUMNS", "LINES", "TEXTUAL_DRIVER"):
-        env.pop(name, None)
-    argv = [sys.executable, "-c", GATED_START, "--server", live_server.url]
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        os.execvpe(argv[0], argv, env)
+    pid, fd, job_id = await tui_on_pty(live_server, fresh_user, tmp_path, "An early-enter tracker for stoats",
+                                       GATED, GATE_ON_KEY="1")
     out = bytearray()
     try:
         read_until(fd, b"An early-enter tracker", out)  # the early rows: Textual is not imported yet
@@ -247,12 +236,9 @@ async def test_enter_typed_on_the_early_rows_opens_the_job(live_server: LiveServ
         read_until(fd, TEXTUAL_STARTED, out)
         started = out.find(TEXTUAL_STARTED)
         assert b"\r\n" not in out[:started].split(b"An early-enter tracker", 1)[1], "the Enter was echoed"
-        read_until(fd, f"#{job.id}  An early-enter tracker".encode(), out, after=started)  # its build screen
+        read_until(fd, f"#{job_id}  An early-enter tracker".encode(), out, after=started)  # its build screen
     finally:
-        with contextlib.suppress(ChildProcessError, ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
+        stop(pid, fd)
 
 
 def test_keys_are_held_raw_from_the_splash_and_the_modes_given_back(monkeypatch: pytest.MonkeyPatch) -> None:
