@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import re
 
 import pytest
 
+from tests.support.hostile import LINE_CONTROLS
 from tui.cli.exits import CliError
 from tui.services import ServiceError
 
 ATTACK = "bad\x1b]52;c;ZXZpbA==\x07 words\x1b[2J\x9b31m here"
-CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 cli = importlib.import_module("tui.cli.main")  # the module (`tui.cli.main` is also its function's name)
 
 
@@ -26,5 +25,5 @@ def test_the_error_line_keeps_the_words_and_drops_the_controls(
     monkeypatch.setattr(cli, "run_command", failing)
     assert cli.main(["jobs", "list"]) != 0
     line = capsys.readouterr().err.rstrip("\n")
-    assert not CONTROLS.search(line), repr(line)
+    assert not LINE_CONTROLS.search(line), repr(line)
     assert "bad]52;c;ZXZpbA== words[2J31m here" in line and line.startswith("appbuilder-tui: ")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,23 +19,11 @@ import httpx
 import pytest
 
 from tests.services.conftest import URL, FakeApi
+from tests.support.hostile import ATTACK, CONTROLS, hostile, shown
 from tui.cli import apps, jobs, messages, session
 from tui.services import Conflict
 from tui.services.client import ApiClient
 from tui.services.tokens import TokenStore
-
-ATTACK = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b31m"
-CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # every control character but newline
-
-
-def hostile(word: str) -> str:
-    return f"{word}{ATTACK}[/]{word}"
-
-
-def shown(word: str) -> str:
-    """How `hostile(word)` is printed: the controls gone, every other character kept."""
-    return f"{word}]52;c;ZXZpbA==[2J31m[/]{word}"
-
 
 STAMP = "2026-11-24T21:00:00Z"
 

@@ -18,6 +18,7 @@ from textual.app import App
 from textual.content import Content
 from textual.screen import Screen
 
+from tests.support.hostile import ATTACK, CONTROLS, hostile
 from tests.tui.harness import T0, FakeClient, HostApp, ScriptedSocket, live_build_started, wait_for
 from tui.palette import OpenByTitle
 from tui.screens.app_detail import AppDetailScreen
@@ -57,14 +58,7 @@ from tui.widgets.chat_log import ChatLog
 from tui.widgets.message_table import MessageTable
 
 SIZE = (130, 45)
-ATTACK = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b31m"  # clipboard write, clear screen, 8-bit CSI
 OWN_ESCAPES = re.compile(r"\x1b\[[0-9;]*[mH]")  # Textual's own: colours (SGR) and cursor moves
-CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # anything but the frame's own line breaks
-
-
-def hostile(word: str) -> str:
-    """`word`, an attack, then markup-looking text: drawn as `WORD]52;c;ZXZpbA==[2J31m[/]WORD`."""
-    return f"{word}{ATTACK}[/]{word}"
 
 
 def frame(app: App[Any]) -> str:

@@ -3,15 +3,11 @@ terminal as it is, so an ESC in a title would have been an escape sequence on th
 
 from __future__ import annotations
 
-import re
-
 from textual.app import App, ComposeResult
 
+from tests.support.hostile import LINE_CONTROLS, TITLE, TITLE_SHOWN
 from tui.services.records import JobSummary
 from tui.widgets.jobs_table import JobsTable
-
-CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-HOSTILE = "EVIL\x1b]52;c;ZXZpbA==\x07X\x1b[2JY\x9b31mZ\x1b]0;title"
 
 
 def job(title: str, status: str, stage: str) -> JobSummary:
@@ -26,12 +22,12 @@ class TableApp(App[None]):
 
 
 async def test_hostile_title_status_and_stage_are_drawn_as_plain_text() -> None:
-    hostile = job(HOSTILE + "\nsecond line", status="building\x1b[5m", stage="deploy\x1b]2;x\x07")
+    hostile = job(TITLE + "\nsecond line", status="building\x1b[5m", stage="deploy\x1b]2;x\x07")
     app = TableApp()
     async with app.run_test(size=(140, 10)):
         table = app.query_one(JobsTable)
         table.show([1], {1: hostile})
         line = table.render_line(1).text
-    assert not CONTROLS.search(line), repr(line)
-    assert "EVIL]52;c;ZXZpbA==X[2JY31mZ]0;title" in line and "second line" not in line
+    assert not LINE_CONTROLS.search(line), repr(line)
+    assert TITLE_SHOWN in line and "second line" not in line
     assert "building[5m" in line and "deploy]2;x" in line
