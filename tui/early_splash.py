@@ -28,7 +28,7 @@ import sys
 import termios
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui.services.records import JobSummary
@@ -71,7 +71,7 @@ def rows_frame(columns: int, lines: int, heading: str, jobs: Sequence[JobSummary
     widths = job_rows.column_widths(available)
 
     def line(texts: Sequence[str]) -> str:
-        return set_cell_size("".join(job_rows.padded(tuple(texts), widths)), available)
+        return set_cell_size("".join(job_rows.padded(texts, widths)), available)
 
     out = [ENTER, f"\x1b[1;2H\x1b[1m{job_rows.fit(heading, max(0, columns - 2))}\x1b[0m",
            f"\x1b[2;1H\x1b[1m{line(job_rows.header_labels(index.sort_column, index.sort_reverse))}\x1b[0m"]
@@ -91,7 +91,7 @@ class EarlySplash:
     def __init__(self) -> None:
         self.shown = False
         self.rows_shown = False  # the dashboard's rows replaced the splash (the app holds its frames)
-        self.saved_modes: list | None = None  # the terminal's own modes while keys are held
+        self.saved_modes: list[Any] | None = None  # the terminal's own modes (tcgetattr) while keys are held
 
     def paint(self) -> None:
         if not wanted():
