@@ -12,8 +12,9 @@ import logging
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from server.settings_defaults import LOOPBACK_HOSTS, RATE
 
@@ -232,6 +233,19 @@ def configure_logging(access_log: bool = False) -> None:
         logger.setLevel(logging.INFO if access_log and name == "uvicorn.access" else logging.WARNING)
 
 
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """`asyncio.run` on uvloop where it is installed (the server extra, not on Windows): its C event loop
+    cut the server's CPU per list request by ~15 % (the socket reads and writes and the wake-up after each
+    lane's call; docs/performance.md). Without it, asyncio's own loop."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_environment(args)
@@ -244,12 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         secure_storage()
         django.setup()
         configure_logging()
-        asyncio.run(work())
+        run_loop(work())
         return 0
     seeded = prepare()
     configure_logging(args.access_log)
     try:
-        asyncio.run(serve(args.host, args.port, seeded, args.access_log, args.lifeline))
+        run_loop(serve(args.host, args.port, seeded, args.access_log, args.lifeline))
     except KeyboardInterrupt:
         pass
     return 0
