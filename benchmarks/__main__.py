@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import loadavg
+from benchmarks.common import host_speed, loadavg
 
 ALL = ("cold_start", "dashboard", "socket", "server")
 
@@ -31,14 +31,15 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown: {', '.join(unknown)}; choose from {', '.join(ALL)}, --large, --quick")
         return 2
-    print(f"machine: {machine()}\nstarted {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, load average {loadavg()}",
-          flush=True)
+    print(f"machine: {machine()}\nstarted {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, load average {loadavg()}, "
+          f"host speed {host_speed()}", flush=True)
     root = Path(__file__).resolve().parent.parent
     failed = 0
     for name in names:
         command = [sys.executable, "-m", f"benchmarks.bench_{name}", *flags]
         failed |= subprocess.run(command, cwd=root).returncode
-    print(f"\nfinished {time.strftime('%H:%M:%S')}, load average {loadavg()}", flush=True)
+    print(f"\nfinished {time.strftime('%H:%M:%S')}, load average {loadavg()}, host speed {host_speed()}",
+          flush=True)
     return failed
 
 

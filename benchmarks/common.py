@@ -48,6 +48,18 @@ def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def host_speed() -> str:
+    """CPU time of a fixed pure-Python loop (5M multiply-adds on a module-level name, as a script runs it):
+    how fast this host runs Python right now. On the shared machine it swung 550-950 ms within an hour at
+    low load, and the server's CPU per request with it, which the load average does not show."""
+    started = time.process_time()
+    exec(_SPEED_LOOP, {})  # module-level names: the loop the figures in docs/performance.md were taken with
+    return f"{(time.process_time() - started) * 1000:.0f} ms CPU for a 5M-step Python loop"
+
+
+_SPEED_LOOP = compile("total = 0\nfor i in range(5_000_000):\n    total += i * i\n", "<host speed>", "exec")
+
+
 # ----- statistics and rows --------------------------------------------------------------------------
 def percentile(samples: Sequence[float], fraction: float) -> float:
     ordered = sorted(samples)
@@ -72,11 +84,11 @@ def verdict(value: float, limit: float) -> str:
 
 
 def header(title: str) -> None:
-    print(f"\n{title}\n  load average at start: {loadavg()}", flush=True)
+    print(f"\n{title}\n  load average at start: {loadavg()}; host speed {host_speed()}", flush=True)
 
 
 def footer() -> None:
-    print(f"  load average at end:   {loadavg()}", flush=True)
+    print(f"  load average at end:   {loadavg()}; host speed {host_speed()}", flush=True)
 
 
 def row(name: str, wall: str, cpu: str = "", goal: str = "", result: str = "") -> None:
