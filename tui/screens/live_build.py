@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from tui.messages import JobsChanged, OpenApp
-from tui.printable import one_line
+from tui.printable import identifier_part, one_line
 from tui.protocols import AppHost
 from tui.screens.add_message import AddMessageScreen
 from tui.screens.confirm import ask
@@ -76,7 +75,6 @@ CHAT_REASONS = {
 }
 PROMPT_REASON = "The prompt can only be edited while the job is collecting requirements"
 PRD_PLACEHOLDER = "*The PRD appears here once the agent has collected the requirements.*"
-CLASS_SAFE = re.compile(r"[A-Za-z0-9_-]+")  # a status usable as a class name (Textual raises on others)
 
 
 def default_socket(client: SocketClient, job_id: int, last_seen_id: int) -> EventSource:
@@ -361,7 +359,7 @@ class LiveBuildScreen(Screen[None]):
             self.query_one(StageProgress).job_failed()
         badge = self.query_one("#job-status", Static)
         badge.update(Text(one_line(status)))  # the server's word: no markup, no terminal controls
-        badge.set_classes(f"-{status}" if CLASS_SAFE.fullmatch(status) else "")
+        badge.set_classes(f"-{status}" if identifier_part(status) else "")
         self.update_chat_input()
 
     def watch_gone(self, gone: bool) -> None:

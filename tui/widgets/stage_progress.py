@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -10,12 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, ProgressBar
 
-from tui.printable import one_line
+from tui.printable import identifier_part, one_line
 from tui.services import Stage
 
 STAGES: tuple[str, ...] = ("planning", "architecture", "coding", "testing", "deploy")
 STATUS_ICONS = {"pending": "·", "running": "▶", "done": "✔", "failed": "✘"}
-ID_SAFE = re.compile(r"[A-Za-z0-9_-]+")  # a stage name usable in a widget id (Textual raises on others)
 
 
 class StageRow(Horizontal):
@@ -35,7 +33,7 @@ class StageRow(Horizontal):
     """
 
     def __init__(self, stage: str) -> None:
-        super().__init__(id=f"stage-{stage}" if ID_SAFE.fullmatch(stage) else None, classes="-pending")
+        super().__init__(id=f"stage-{stage}" if identifier_part(stage) else None, classes="-pending")
         self.stage = stage
         self.status = "pending"
         self.progress = 0
