@@ -10,7 +10,6 @@ in the last start, page-down and the filter keys (n >= 20 each), then RSS 40 s a
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -167,8 +166,8 @@ def one_size(size: int, starts: int, trials: int) -> None:
 Load = tuple[tuple[float, float], tuple[float, float], float]  # newest rows, all rows (wall, CPU); peak RSS
 
 
-def one_load(server: BenchServer, size: int) -> Load:
-    tui = PtyTui(server.url, server.config_dir)
+def one_load(server: BenchServer, size: int, checkout: Path) -> Load:
+    tui = PtyTui(server.url, server.config_dir, checkout=checkout)
     try:
         seen = tui.wait_for(MARKER.encode(), timeout=300, what="the newest rows")
         newest = (seen - tui.started, tui.cpu())
@@ -180,30 +179,22 @@ def one_load(server: BenchServer, size: int) -> Load:
 
 def compare(size: int, before: Path, runs: int) -> None:
     """Before/after on one seeded server: starts alternate between the checkout at `before` and this one
-    (its `tui` package first on PYTHONPATH), so both sides see the same load. Newest rows, all rows, the
-    load between them, and the peak RSS, per side."""
+    (each TUI started in its checkout's directory, which `python -m tui` reads first), so both sides see the
+    same load. Newest rows, all rows, the load between them, and the peak RSS, per side."""
     sides = before_after(before)
     header(f"dashboard with {size:,} jobs, before/after interleaved (n={runs} a side, {RUNNING} running "
            f"builds)")
     found: dict[str, list[Load]] = {name: [] for name in sides}
     for checkout in sides.values():
         compile_bytecode(checkout)
-    path = os.environ.get("PYTHONPATH")
-    try:
-        with BenchServer(speed=SPEED) as server:
-            server.seed(size, RUNNING, MARKER)
-            server.start()
-            server.save_session()
-            for run in range(runs):
-                for name in list(sides) if run % 2 == 0 else list(sides)[::-1]:
-                    os.environ["PYTHONPATH"] = str(sides[name])
-                    server.wait_idle()
-                    found[name].append(one_load(server, size))
-    finally:
-        if path is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = path
+    with BenchServer(speed=SPEED) as server:
+        server.seed(size, RUNNING, MARKER)
+        server.start()
+        server.save_session()
+        for run in range(runs):
+            for name in list(sides) if run % 2 == 0 else list(sides)[::-1]:
+                server.wait_idle()
+                found[name].append(one_load(server, size, sides[name]))
     goal = GOALS.get(size)
     for name, starts in found.items():
         timing_row(f"{name}: newest rows", [n for n, _, _ in starts])

@@ -13,6 +13,7 @@ import re
 import select
 import signal
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -120,7 +121,10 @@ class PtyTui:
     Latencies end when the program has written the change to its terminal (the bytes a terminal would
     draw), found by a regular expression over the output written after the key."""
 
-    def __init__(self, server_url: str, config_dir: Path, size: tuple[int, int] = (120, 40)) -> None:
+    def __init__(self, server_url: str, config_dir: Path, size: tuple[int, int] = (120, 40),
+                 checkout: Path | None = None) -> None:
+        """`checkout`: the one whose `tui` runs (`python -m` puts the working directory first on the path,
+        ahead of PYTHONPATH); this process's working directory if None."""
         import pty
 
         env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
@@ -134,6 +138,8 @@ class PtyTui:
             import termios
 
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+            if checkout is not None:
+                os.chdir(checkout)
             os.execvpe(argv[0], argv, env)
         self.output = bytearray()  # everything written since the last mark()
         self.last_read = self.started
@@ -253,8 +259,15 @@ HERE = Path(__file__).resolve().parent.parent  # this checkout
 
 
 def before_after(before: Path) -> dict[str, Path]:
-    """The two checkouts of a `--against` comparison, by the names their rows print."""
-    return {f"before ({before})": before, "after (this checkout)": HERE}
+    """The two checkouts of a `--against` comparison, by the names their rows print; each is checked to
+    run its own `tui` when started in its directory (an installed copy elsewhere would not)."""
+    sides = {f"before ({before})": before, "after (this checkout)": HERE}
+    for checkout in sides.values():
+        found = subprocess.run([sys.executable, "-c", "import tui; print(tui.__file__)"], cwd=checkout,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        if not Path(found).is_relative_to(checkout):
+            raise SystemExit(f"started in {checkout}, `python -m tui` would run {found}")
+    return sides
 
 
 def compile_bytecode(checkout: Path) -> None:
