@@ -110,14 +110,45 @@ class TcpProxy:
 
 async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                 pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter], delay: float = 0.0) -> None:
+    """Forward until EOF. With `delay`, each chunk leaves `delay` after it arrived, however many are on the
+    way (a link's latency, not a sleep per chunk, which would also cap its bandwidth)."""
+    on_the_way: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+    late = asyncio.create_task(_deliver(on_the_way, writer, pair)) if delay else None
     try:
         while data := await reader.read(CHUNK):
-            if delay:
-                await asyncio.sleep(delay)
-            writer.write(data)
-            await writer.drain()
-        if writer.can_write_eof():
+            if late is None:
+                writer.write(data)
+                await writer.drain()
+            else:
+                on_the_way.put_nowait((asyncio.get_running_loop().time() + delay, data))
+        if late is not None:
+            on_the_way.put_nowait((asyncio.get_running_loop().time() + delay, b""))
+            await late
+        elif writer.can_write_eof():
             writer.write_eof()
+            await writer.drain()
+    except (OSError, ConnectionError, RuntimeError):
+        for each in pair:
+            _abort(each)
+    finally:
+        if late is not None and not late.done():
+            late.cancel()
+
+
+async def _deliver(on_the_way: asyncio.Queue[tuple[float, bytes]], writer: asyncio.StreamWriter,
+                   pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
+    """Write each chunk when its time comes; an empty chunk is the end of the stream."""
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            due, data = await on_the_way.get()
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            if not data:
+                if writer.can_write_eof():
+                    writer.write_eof()
+                    await writer.drain()
+                return
+            writer.write(data)
             await writer.drain()
     except (OSError, ConnectionError, RuntimeError):
         for each in pair:
