@@ -73,6 +73,17 @@ def offset_pages(rows: list[Any]) -> Callable[[httpx.Request], Any]:
     return page
 
 
+def ordered_pages(rows: list[Any]) -> Callable[[httpx.Request], Any]:
+    """A server that honours `ordering=id` and `-id` (any other: `rows` as given), with LimitOffset pages."""
+    def page(request: httpx.Request) -> Any:
+        ordering = request.url.params.get("ordering")
+        listed = sorted(rows, key=lambda row: row["id"], reverse=ordering == "-id") \
+            if ordering in ("id", "-id") else rows
+        return offset_pages(listed)(request)
+
+    return page
+
+
 async def test_offset_pages_of_full_jobs_from_a_server_without_summaries(api: FakeApi,
                                                                          logged_in: ApiClient) -> None:
     everything = [job(i, i, stages=[{"name": "coding", "progress": 50}], prd="long") for i in range(5, 0, -1)]
@@ -119,18 +130,22 @@ async def test_summaries_from_the_reference_server(live_server: LiveServer, fres
 
 
 async def test_the_rest_is_read_in_a_stable_order(api: FakeApi, logged_in: ApiClient) -> None:
-    """After the newest page, the rest is asked as keyset pages by id; a server that answers with offset
-    pages anyway is read on in that same order (no job skipped when one changes while loading)."""
+    """After the newest page, the rest is asked as keyset pages by id from both ends; a server that answers
+    with offset pages anyway, in one order whatever `ordering` says, is read from the top on to the end in
+    that same order (no job skipped when one changes while loading), the bottom dropped."""
     by_id = [summary(i, 10 - i) for i in range(5, 0, -1)]
 
     serve(api, offset_pages(by_id))
     got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=2, size=2)]
     assert got == [(2, 5), (4, 5), (5, 5)]
     asked = [r.url.params for r in api.requests if r.url.path == "/api/jobs/"]
-    newest, rest = [p for p in asked if "ordering" not in p], [p for p in asked if "ordering" in p]
-    assert len(newest) == 1 and rest[0]["pagination"] == "cursor"  # the two go out together, any order
-    assert all(params["ordering"] == "-id" for params in rest)
-    assert [params.get("offset") for params in rest] == [None, "2", "4"]
+    newest = [p for p in asked if "ordering" not in p]
+    top = [p for p in asked if p.get("ordering") == "-id"]
+    bottom = [p for p in asked if p.get("ordering") == "id"]
+    assert len(newest) == 1 and len(top) + len(bottom) == len(asked) - 1
+    assert top[0]["pagination"] == bottom[0]["pagination"] == "cursor"  # all three go out together
+    assert [params.get("offset") for params in top] == [None, "2", "4"]
+    assert len(bottom) <= 2  # its first page showed it is not read from the bottom: dropped
 
 
 async def test_the_rest_is_asked_with_the_newest_page(api: FakeApi, logged_in: ApiClient) -> None:
@@ -161,7 +176,7 @@ async def test_a_newest_page_that_holds_every_job_ends_the_load(api: FakeApi, lo
     serve(api, offset_pages([summary(i, i) for i in range(3, 0, -1)]))
     got = [(len(jobs), total) async for jobs, total in logged_in.job_summary_pages(first=5, size=5)]
     assert got == [(3, 3)]
-    assert len([r for r in api.requests if r.url.path == "/api/jobs/"]) <= 2  # no page after the dropped one
+    assert len([r for r in api.requests if r.url.path == "/api/jobs/"]) <= 3  # no page after the ends dropped
 
 
 async def test_a_failing_rest_does_not_hide_the_newest_rows(api: FakeApi, logged_in: ApiClient) -> None:
@@ -181,31 +196,33 @@ async def test_a_failing_rest_does_not_hide_the_newest_rows(api: FakeApi, logged
 
 async def test_the_rest_is_read_ahead_while_the_caller_is_busy(api: FakeApi, logged_in: ApiClient) -> None:
     """Each page of the rest is asked as soon as the one before it has arrived, not when the caller comes
-    back for it (at start-up the dashboard is still being built when the second page is in). The walk stops
-    `PageWalk.AHEAD` decoded pages ahead (one more in hand, the next on the wire); the pages then come out
-    in order, none lost."""
-    from tui.services.client import PageWalk
+    back for it (at start-up the dashboard is still being built meanwhile). The two ends stop when
+    `2 * PageWalk.AHEAD` decoded pages wait (each end then holds one more, and has the next on the wire);
+    the pages then come out, none lost, until the ends meet."""
+    from tui.services.list_walk import PageWalk
 
-    rows = [summary(i, i) for i in range(12, 0, -1)]
-    pages, asked = offset_pages(rows), asyncio.Event()
-    ahead = 2 * (PageWalk.AHEAD + 1)  # the offset of the last page the walk may ask unread
+    rows = [summary(i, i) for i in range(200, 0, -1)]
+    pages, asked = ordered_pages(rows), asyncio.Event()
+    bound = 2 * PageWalk.AHEAD + 4  # pages of the rest asked while the caller is away
+
+    def rest() -> list[httpx.Request]:
+        return [r for r in api.requests if r.url.path == "/api/jobs/" and "ordering" in r.url.params]
 
     def answer(request: httpx.Request) -> httpx.Response:
-        if int(request.url.params.get("offset", 0)) >= ahead:
+        if len(rest()) >= bound:
             asked.set()
         return httpx.Response(200, json=pages(request))
 
     api.routes[("GET", "jobs/")] = answer
     walk = logged_in.job_summary_pages(first=2, size=2)
     assert (len((await anext(walk))[0])) == 2  # the caller now does something else for a while
-    await wait_for(asked.wait(), f"the rest's page at offset {ahead} asked while the caller was away")
+    await wait_for(asked.wait(), f"{bound} pages of the rest asked while the caller was away")
     for _ in range(200):  # give an unbounded walk every chance to ask more
         await asyncio.sleep(0)
-    rest = [r.url.params.get("offset") for r in api.requests if r.url.path == "/api/jobs/"
-            and "ordering" in r.url.params]
-    assert rest == [None, *(str(offset) for offset in range(2, ahead + 1, 2))]
-    got = [(len(jobs), total) async for jobs, total in walk]
-    assert got == [(4, 12), (6, 12), (8, 12), (10, 12), (12, 12)]
+    assert len(rest()) == bound
+    final = [jobs async for jobs, _ in walk][-1]
+    assert sorted(job.id for job in final) == list(range(1, 201))
+    assert len(rest()) <= 100 + 2  # the ends met: at most the two pages on the wire then were extra
 
 
 async def test_a_page_that_fails_mid_walk_raises_where_it_would_be(api: FakeApi,
@@ -225,3 +242,76 @@ async def test_a_page_that_fails_mid_walk_raises_where_it_would_be(api: FakeApi,
             got.append((len(jobs), total))
     assert got == [(2, 8), (4, 8), (6, 8)]
 
+
+
+async def test_the_two_ends_meet_in_the_middle(api: FakeApi, logged_in: ApiClient) -> None:
+    """A server that honours `ordering`: the rest is read from the top and the bottom at once, and the load
+    ends where the two meet, each job once, about half the pages from each end."""
+    rows = [summary(i, i) for i in range(1, 21)]  # ids 1..20; the newest page: the first two as served
+    serve(api, ordered_pages(rows))
+    final = [jobs async for jobs, _ in logged_in.job_summary_pages(first=2, size=2)][-1]
+    assert sorted(job.id for job in final) == list(range(1, 21))
+    asked = [r.url.params for r in api.requests if "ordering" in r.url.params]
+    top = [int(p.get("offset", 0)) for p in asked if p["ordering"] == "-id"]
+    bottom = [int(p.get("offset", 0)) for p in asked if p["ordering"] == "id"]
+    assert top[:3] == [0, 2, 4] and bottom[:3] == [0, 2, 4]
+    assert len(top) + len(bottom) <= 10 + 2  # 10 pages cover 20 jobs; at most 2 more were on the wire
+
+
+async def test_a_bottom_that_fails_leaves_the_top_to_read_on(api: FakeApi, logged_in: ApiClient) -> None:
+    """A server that refuses `ordering=id`: the load does not fail, the top reads every job."""
+    rows, pages = [summary(i, i) for i in range(1, 8)], None
+    pages = ordered_pages(rows)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("ordering") == "id":
+            return httpx.Response(400, json={"ordering": ["Unknown ordering field: id."]})
+        return httpx.Response(200, json=pages(request))
+
+    api.routes[("GET", "jobs/")] = answer
+    final = [jobs async for jobs, _ in logged_in.job_summary_pages(first=2, size=2)][-1]
+    assert sorted(job.id for job in final) == list(range(1, 8))
+
+
+@pytest.mark.parametrize(("reads", "met", "trusted"), [
+    ([("top", [9, 8]), ("bottom", [1, 2]), ("top", [7, 6]), ("bottom", [3, 4, 5])], True, True),
+    ([("top", [9, 8]), ("bottom", [1, 2]), ("top", [7, 6]), ("bottom", [3, 4])], False, True),  # 5 unread
+    ([("top", [9, 5]), ("bottom", [1, 3])], False, True),  # 4 may lie between
+    ([("top", [9, 5]), ("bottom", [1, 4])], True, True),  # neighbours: nothing lies between
+    ([("bottom", [1, 6]), ("top", [9, 4])], True, True),  # overlapping, either end first
+    ([("top", [9, 8]), ("bottom", [9, 8])], False, False),  # the same rows: `ordering` ignored
+    ([("top", [9]), ("bottom", [9])], False, True),  # one row each, the same: not met (9 is not below 9)
+    ([("top", [9, 8]), ("top", [8, 7])], False, False),  # the top went back up
+    ([("bottom", [1, 2]), ("bottom", [2, 3])], False, False),  # the bottom went back down
+    ([("top", [9, 10])], False, False),
+])
+def test_where_the_two_ends_meet(reads: list[tuple[str, list[int]]], met: bool, trusted: bool) -> None:
+    from tui.services.list_walk import Meeting
+
+    meeting = Meeting()
+    for end, ids in reads:
+        meeting.read(end, ids)  # type: ignore[arg-type]
+    assert (meeting.met, meeting.trusted) == (met, trusted)
+
+
+async def test_both_ends_on_the_reference_server(live_server: LiveServer, fresh_user: dict,
+                                                 tmp_path: Path) -> None:
+    """The real keyset pages from both ends, two jobs a page: every job once, and the ends met (the bottom
+    was trusted all the way: its ids rose, the top's fell)."""
+    from tui.services.list_walk import ListWalk
+
+    client = ApiClient(live_server.url, token_store=TokenStore(tmp_path / "tokens"))
+    await client.login(fresh_user["username"], fresh_user["password"])
+    made = {(await client.create_job(f"Project number {n}")).id for n in range(9)}
+    top, bottom = client._ask(client._rest(2, "-id")), client._ask(client._rest(2, "id"))
+    walk = ListWalk(client, 2, (top, 0, "-id"), bottom)
+    read: list[int] = []
+    while (page := await walk.next_page()) is not None:
+        read.extend(job.id for job in page.results)
+    met, kept = walk.meeting.met, walk.bottom is not None
+    walk.cancel()
+    assert set(read) == made and len(read) <= len(made) + 1  # the pages may share the meeting job
+    assert met and kept
+    final, total = [load async for load in client.job_summary_pages(first=2, size=2)][-1]
+    assert total == 9 and sorted(job.id for job in final) == sorted(made)
+    await client.aclose()

@@ -20,6 +20,7 @@ from tui.bulk import gc_paused
 from tui.services import jwt, records
 from tui.services.errors import AuthRequired, ServerError, ServiceError
 from tui.services.http import decode_json, error_for, normalize_url, transport_error
+from tui.services.list_walk import ListWalk, drop, drop_walk
 from tui.services.records import JobSummary, JobSummaryPage, LoginAnswer, ServerInfo, Session, TokenPair, User
 from tui.services.session import AuthSession
 from tui.services.tokens import StoredTokens, TokenStore
@@ -215,15 +216,15 @@ class ApiClient:
                                 size: int = 1000) -> AsyncIterator[tuple[list[JobSummary], int]]:
         """Every job as a list row, a page at a time: yields (all so far, total) per page that adds rows.
         The first page is the newest changes (shown at once, with the total); the rest is read in a stable
-        order (`ordering=-id`: no job moves between pages while loading) as keyset pages
-        (`pagination=cursor`, `next` followed on the same server only) or, from a server that ignores that,
-        offset pages. The rest is read ahead by a `PageWalk` started together with the newest page: each
-        page is asked as soon as the one before it has arrived, whether or not the caller is ready for it
-        (at start-up the dashboard is still being built when the second page is in), and it is dropped if
-        the newest page holds every job. A job that arrives twice is kept once."""
+        order by id, from both ends at once until they meet (`ListWalk`, tui/services/list_walk.py), as
+        keyset pages (`pagination=cursor`, `next` followed on the same server only) or, from a server that
+        ignores that, offset pages. Both ends are asked together with the newest page and read ahead, each
+        page as soon as the one before it has arrived, whether or not the caller is ready for it (at
+        start-up the dashboard is still being built meanwhile); they are dropped if the newest page holds
+        every job. A job that arrives twice is kept once."""
         newest = self._ask(query(view="summary", limit=first))
-        walk: PageWalk | None = PageWalk(self, self._ask(query(view="summary", limit=size, ordering="-id",
-                                                                pagination="cursor")), 0, size)
+        walk: ListWalk | None = ListWalk(self, size, (self._ask(self._rest(size, "-id")), 0, "-id"),
+                                         self._ask(self._rest(size, "id")))
         try:
             body = await newest
             page = self._parse(JobSummaryPage, body, "GET /api/jobs/")
@@ -232,14 +233,14 @@ class ApiClient:
             total = page.count if page.count is not None else len(jobs)
             if page.count is None:  # a server without counts on its default list: follow its own `next`
                 drop_walk(walk)
-                walk = PageWalk(self, self._ask_after(body, 0, size), len(page.results), size)
+                walk = ListWalk(self, size, (self._ask_after(body, 0, size, "-id"), len(page.results), "-id"))
             elif len(jobs) >= total:
                 drop_walk(walk)
                 walk = None
             yield jobs, total
             while walk is not None:
                 more = await walk.next_page()
-                if more is None or not more.results:
+                if more is None:
                     return
                 before = len(jobs)
                 jobs.extend(job for job in more.results if job.id not in seen)
@@ -252,22 +253,28 @@ class ApiClient:
             drop(newest)
             drop_walk(walk)
 
+    @staticmethod
+    def _rest(size: int, ordering: str) -> dict[str, Any]:
+        """The first keyset page of the list by id, from the top (`-id`) or the bottom (`id`)."""
+        return query(view="summary", limit=size, ordering=ordering, pagination="cursor")
+
     def _ask(self, target: str | dict[str, Any]) -> asyncio.Task[Any]:
         """Send one list request now (its decoded body later)."""
         if isinstance(target, str):
             return asyncio.ensure_future(self._request("GET", target))
         return asyncio.ensure_future(self._request("GET", "jobs/", params=target))
 
-    def _ask_after(self, body: Any, offset: int, size: int) -> asyncio.Task[Any] | None:
+    def _ask_after(self, body: Any, offset: int, size: int, ordering: str) -> asyncio.Task[Any] | None:
         """The request for the page after `body` (a keyset page's `next` link as given, same server only;
-        or the next offset page in the stable order), or None after the last page or on a malformed one."""
+        or the next offset page in the walk's `ordering`), or None after the last page or on a malformed
+        one."""
         if not isinstance(body, dict) or not body.get("results"):
             return None
         count, link = body.get("count"), body.get("next")
         if count is None:
             return self._ask(link) if isinstance(link, str) and self.same_origin(link) else None
         if isinstance(count, int) and offset < count:
-            return self._ask(query(view="summary", limit=size, offset=offset, ordering="-id"))
+            return self._ask(query(view="summary", limit=size, offset=offset, ordering=ordering))
         return None
 
     async def changed_jobs(self, since: datetime, limit: int = 100) -> list[JobSummary]:
@@ -424,66 +431,6 @@ def reader(shape: Any) -> Callable[[Any], Any]:
     from pydantic import TypeAdapter
 
     return TypeAdapter(shape).validate_python
-
-
-Ahead = tuple[JobSummaryPage | None, BaseException | None]  # a page read ahead, or the error in its place
-
-
-class PageWalk:
-    """The list's pages after the newest, read ahead: each page's request is sent when the page before it
-    has arrived (from its `next` link or the next offset), at most `AHEAD` parsed pages wait for the reader.
-    A request's error is raised to the reader where that page would have been."""
-
-    AHEAD = 2
-
-    def __init__(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int, size: int) -> None:
-        self.pages: asyncio.Queue[Ahead] = asyncio.Queue(self.AHEAD)
-        self.first = request
-        self.task = asyncio.ensure_future(self._walk(client, request, offset, size))
-
-    async def _walk(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int,
-                    size: int) -> None:
-        """Each page is parsed here, after the next one is asked: only rows wait for the reader, not the
-        decoded JSON (a page's ~13k dicts and lists, which the garbage collector would scan while they
-        wait)."""
-        try:
-            while request is not None:
-                body = await request
-                results = body.get("results") if isinstance(body, dict) else None
-                offset += len(results) if isinstance(results, list) else 0
-                request = client._ask_after(body, offset, size)  # travels while this one is parsed
-                page = client._parse(JobSummaryPage, body, "GET /api/jobs/")
-                del body, results
-                await self.pages.put((page, None))
-            await self.pages.put((None, None))
-        except Exception as err:  # noqa: BLE001 - handed to the reader, raised where its page would be
-            await self.pages.put((None, err))
-        finally:
-            drop(request)
-
-    async def next_page(self) -> JobSummaryPage | None:
-        """The next page, None after the last one."""
-        page, error = await self.pages.get()
-        if error is not None:
-            raise error
-        return page
-
-    def cancel(self) -> None:
-        self.task.cancel()
-        drop(self.first)  # the walk may not have started yet
-
-
-def drop_walk(walk: PageWalk | None) -> None:
-    if walk is not None:
-        walk.cancel()
-
-
-def drop(task: asyncio.Task[Any] | None) -> None:
-    """Cancel a request no longer wanted (a finished one's error, if any, is read so none is logged)."""
-    if task is None:
-        return
-    task.cancel()
-    task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 def query(**params: Any) -> dict[str, Any]:
