@@ -258,6 +258,28 @@ async def test_the_two_ends_meet_in_the_middle(api: FakeApi, logged_in: ApiClien
     assert len(top) + len(bottom) <= 10 + 2  # 10 pages cover 20 jobs; at most 2 more were on the wire
 
 
+async def test_the_ends_stop_where_they_meet_while_the_caller_is_away(api: FakeApi,
+                                                                       logged_in: ApiClient) -> None:
+    """The walks judge where they are as the pages arrive, not as the caller takes them: with the caller
+    away, no page past the middle is asked (but the two on the wire when they met), and the caller then
+    gets every job once."""
+    rows = [summary(i, i) for i in range(1, 25)]  # 12 pages of 2
+    pages = ordered_pages(rows)
+
+    def rest() -> list[httpx.Request]:
+        return [r for r in api.requests if "ordering" in r.url.params]
+
+    serve(api, pages)
+    walk = logged_in.job_summary_pages(first=2, size=2)
+    await anext(walk)  # the caller now does something else for a while
+    for _ in range(400):  # every chance to ask more
+        await asyncio.sleep(0)
+    assert len(rest()) <= 12 + 2
+    final = [jobs async for jobs, _ in walk][-1]
+    assert sorted(job.id for job in final) == list(range(1, 25))
+    assert len(rest()) <= 12 + 2
+
+
 async def test_a_bottom_that_fails_leaves_the_top_to_read_on(api: FakeApi, logged_in: ApiClient) -> None:
     """A server that refuses `ordering=id`: the load does not fail, the top reads every job."""
     rows, pages = [summary(i, i) for i in range(1, 8)], None
@@ -284,8 +306,9 @@ async def test_a_bottom_that_fails_leaves_the_top_to_read_on(api: FakeApi, logge
     ([("top", [9, 8]), ("top", [8, 7])], False, False),  # the top went back up
     ([("bottom", [1, 2]), ("bottom", [2, 3])], False, False),  # the bottom went back down
     ([("top", [9, 10])], False, False),
+    ([("top", [9, 8]), ("bottom", None)], False, False),  # ids that are not all whole numbers
 ])
-def test_where_the_two_ends_meet(reads: list[tuple[str, list[int]]], met: bool, trusted: bool) -> None:
+def test_where_the_two_ends_meet(reads: list[tuple[str, list[int] | None]], met: bool, trusted: bool) -> None:
     from tui.services.list_walk import Meeting
 
     meeting = Meeting()
@@ -308,10 +331,21 @@ async def test_both_ends_on_the_reference_server(live_server: LiveServer, fresh_
     read: list[int] = []
     while (page := await walk.next_page()) is not None:
         read.extend(job.id for job in page.results)
-    met, kept = walk.meeting.met, walk.bottom is not None
+    met, kept = walk.arrived.met and walk.read.met, walk.bottom is not None
     walk.cancel()
     assert set(read) == made and len(read) <= len(made) + 1  # the pages may share the meeting job
     assert met and kept
     final, total = [load async for load in client.job_summary_pages(first=2, size=2)][-1]
     assert total == 9 and sorted(job.id for job in final) == sorted(made)
     await client.aclose()
+
+
+@pytest.mark.parametrize(("results", "ids"), [
+    ([{"id": 3}, {"id": 2}], [3, 2]), ([], []), (None, []), ("junk", []),
+    ([{"id": 3}, {"id": "2"}], None), ([{"id": True}], None), ([{"id": 2.0}], None), ([3], None),
+    ([{"title": "no id"}], None),
+])
+def test_the_ids_of_a_raw_page(results: object, ids: list[int] | None) -> None:
+    from tui.services.list_walk import ids_of
+
+    assert ids_of(results) == ids

@@ -11,6 +11,12 @@ The walk from the bottom only ever saves time. It is trusted while its ids rise,
 first id is below the top's first (a server that ignores `ordering` sends both the same rows); once it is
 not trusted, or it fails, it is dropped and the top walk reads on to the end alone, as if it had never
 been there. The rows either walk has read are all kept (a job read twice is kept once by the caller).
+
+Where the ends are is kept twice: as the pages arrive (`ListWalk.arrived`: an end asks no further page
+once the ends have met there, and drops a page that arrives after that, whose rows can only be repeats) and
+as the reader takes them (`ListWalk.read`: the load ends when the pages handed out have met). While the
+dashboard is being built the walks run ahead of the reader; judged by what the reader took, each end read
+two or three pages past the middle (10k jobs: 16 pages where 11 do).
 """
 
 from __future__ import annotations
@@ -34,8 +40,8 @@ class PageWalk:
     AHEAD = 8
 
     def __init__(self, client: ApiClient, end: End, request: asyncio.Task[Any] | None, offset: int,
-                 size: int, ordering: str, arrivals: asyncio.Queue[Arrival]) -> None:
-        self.end, self.first, self.arrivals = end, request, arrivals
+                 size: int, ordering: str, arrivals: asyncio.Queue[Arrival], arrived: Meeting) -> None:
+        self.end, self.first, self.arrivals, self.arrived = end, request, arrivals, arrived
         self.task = asyncio.ensure_future(self._walk(client, request, offset, size, ordering))
 
     async def _walk(self, client: ApiClient, request: asyncio.Task[Any] | None, offset: int, size: int,
@@ -43,12 +49,17 @@ class PageWalk:
         """Each page is parsed here, after the next one is asked: only rows wait for the reader, not the
         decoded JSON (a page's ~13k dicts and lists, which the garbage collector would scan while they
         wait)."""
+        arrived = self.arrived
         try:
             while request is not None:
                 body = await request
+                if arrived.met:  # the ends met while this page was on the wire: it can only repeat rows
+                    break
                 results = body.get("results") if isinstance(body, dict) else None
                 offset += len(results) if isinstance(results, list) else 0
-                request = client._ask_after(body, offset, size, ordering)  # travels while this one is parsed
+                arrived.read(self.end, ids_of(results))
+                request = None if arrived.met or (self.end == "bottom" and not arrived.trusted) else \
+                    client._ask_after(body, offset, size, ordering)  # travels while this one is parsed
                 page = client._parse(JobSummaryPage, body, "GET /api/jobs/")
                 del body, results
                 await self.arrivals.put((self.end, page, None))
@@ -71,7 +82,11 @@ class Meeting:
         self.bottom: tuple[int, int] | None = None  # the bottom's first id and its highest so far
         self.trusted = True
 
-    def read(self, end: End, ids: list[int]) -> None:
+    def read(self, end: End, ids: list[int] | None) -> None:
+        """An end's next page, as its ids (None: not all whole numbers, so not an order to trust)."""
+        if ids is None:
+            self.trusted = False
+            return
         if not ids:
             return
         falling = end == "top"
@@ -102,9 +117,11 @@ class ListWalk:
         bottom's first request (`ordering=id`, from offset 0)."""
         self.arrivals: asyncio.Queue[Arrival] = asyncio.Queue(2 * PageWalk.AHEAD)
         request, offset, ordering = top
-        self.top = PageWalk(client, "top", request, offset, size, ordering, self.arrivals)
-        self.bottom = PageWalk(client, "bottom", bottom, 0, size, "id", self.arrivals) if bottom else None
-        self.meeting = Meeting()
+        self.arrived, self.read = Meeting(), Meeting()
+        self.top = PageWalk(client, "top", request, offset, size, ordering, self.arrivals, self.arrived)
+        self.bottom = PageWalk(client, "bottom", bottom, 0, size, "id", self.arrivals, self.arrived) \
+            if bottom else None
+        self.finished: set[End] = set()
         self.done = False
 
     async def next_page(self) -> JobSummaryPage | None:
@@ -121,13 +138,20 @@ class ListWalk:
                 continue
             if error is not None:
                 raise error
-            if page is None:  # one end read to the end of the list: nothing is missing
-                self.done = True
-                return None
-            self.meeting.read(end, [job.id for job in page.results])
-            if not self.meeting.trusted:
+            if page is None and not self.arrived.met:
+                if end == "top":  # it read to the end of the list: nothing is missing
+                    self.done = True
+                    return None
+                self.drop_bottom()  # it stopped trusting its order (or read to the end before the top began)
+                continue
+            if page is None:  # the ends met as the pages arrived: this end has handed out all it read
+                self.finished.add(end)
+                self.done = self.finished >= {"top", "bottom"} or self.bottom is None
+                continue
+            self.read.read(end, [job.id for job in page.results])
+            if not self.read.trusted:
                 self.drop_bottom()
-            self.done = self.meeting.met
+            self.done = self.read.met
             return page
         return None
 
@@ -135,11 +159,25 @@ class ListWalk:
         if self.bottom is not None:
             self.bottom.cancel()
             self.bottom = None
-        self.meeting.trusted = False
+        self.arrived.trusted = self.read.trusted = False
 
     def cancel(self) -> None:
         self.top.cancel()
         self.drop_bottom()
+
+
+def ids_of(results: Any) -> list[int] | None:
+    """The ids of a page's raw rows, None unless all are whole numbers (what a hostile server sends is
+    then simply not an order to trust; the rows themselves are read, or refused, by the parser)."""
+    if not isinstance(results, list):
+        return []
+    ids: list[int] = []
+    for row in results:
+        value = row.get("id") if isinstance(row, dict) else None
+        if type(value) is not int:
+            return None
+        ids.append(value)
+    return ids
 
 
 def drop_walk(walk: ListWalk | None) -> None:
