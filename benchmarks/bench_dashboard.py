@@ -10,6 +10,7 @@ in the last start, page-down and the filter keys (n >= 20 each), then RSS 40 s a
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import time
@@ -34,6 +35,7 @@ from benchmarks.common import (
     timing_row,
     verdict,
 )
+from benchmarks.delay_proxy import DelayProxy
 from benchmarks.server import BenchServer
 
 RUNNING, SPEED = 12, 10.0
@@ -166,8 +168,8 @@ def one_size(size: int, starts: int, trials: int) -> None:
 Load = tuple[tuple[float, float], tuple[float, float], float]  # newest rows, all rows (wall, CPU); peak RSS
 
 
-def one_load(server: BenchServer, size: int, checkout: Path) -> Load:
-    tui = PtyTui(server.url, server.config_dir, checkout=checkout)
+def one_load(server: BenchServer, url: str, size: int, checkout: Path) -> Load:
+    tui = PtyTui(url, server.config_dir, checkout=checkout)
     try:
         seen = tui.wait_for(MARKER.encode(), timeout=300, what="the newest rows")
         newest = (seen - tui.started, tui.cpu())
@@ -177,24 +179,27 @@ def one_load(server: BenchServer, size: int, checkout: Path) -> Load:
         tui.close()
 
 
-def compare(size: int, before: Path, runs: int) -> None:
+def compare(size: int, before: Path, runs: int, rtt_ms: float = 0) -> None:
     """Before/after on one seeded server: starts alternate between the checkout at `before` and this one
     (each TUI started in its checkout's directory, which `python -m tui` reads first), so both sides see the
-    same load. Newest rows, all rows, the load between them, and the peak RSS, per side."""
+    same load. Newest rows, all rows, the load between them, and the peak RSS, per side. With `rtt_ms`,
+    the TUIs talk to the server through a proxy that far away (benchmarks/delay_proxy.py)."""
     sides = before_after(before)
+    away = f", server {rtt_ms:.0f} ms round trip away" if rtt_ms else ""
     header(f"dashboard with {size:,} jobs, before/after interleaved (n={runs} a side, {RUNNING} running "
-           f"builds)")
+           f"builds{away})")
     found: dict[str, list[Load]] = {name: [] for name in sides}
     for checkout in sides.values():
         compile_bytecode(checkout)
-    with BenchServer(speed=SPEED) as server:
+    with BenchServer(speed=SPEED) as server, contextlib.ExitStack() as stack:
         server.seed(size, RUNNING, MARKER)
         server.start()
-        server.save_session()
+        url = stack.enter_context(DelayProxy(server.port, rtt_ms)).url if rtt_ms else server.url
+        server.save_session(url if rtt_ms else None)
         for run in range(runs):
             for name in list(sides) if run % 2 == 0 else list(sides)[::-1]:
                 server.wait_idle()
-                found[name].append(one_load(server, size, sides[name]))
+                found[name].append(one_load(server, url, size, sides[name]))
     goal = GOALS.get(size)
     for name, starts in found.items():
         timing_row(f"{name}: newest rows", [n for n, _, _ in starts])
@@ -206,11 +211,12 @@ def compare(size: int, before: Path, runs: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if "--against" in argv:  # python -m benchmarks.bench_dashboard --against CHECKOUT [--size=N] [--starts=N]
+    if "--against" in argv:  # ... --against CHECKOUT [--size=N] [--starts=N] [--rtt=MS]
         sizes = [int(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--size=")] or [10_000]
         runs = [int(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--starts=")] or [6]
+        rtt = [float(arg.split("=", 1)[1]) for arg in argv if arg.startswith("--rtt=")] or [0.0]
         for size in sizes:
-            compare(size, Path(argv[argv.index("--against") + 1]).resolve(), runs[-1])
+            compare(size, Path(argv[argv.index("--against") + 1]).resolve(), runs[-1], rtt[-1])
         return
     large = "--large" in argv
     quick = "--quick" in argv
