@@ -349,3 +349,26 @@ def test_the_ids_of_a_raw_page(results: object, ids: list[int] | None) -> None:
     from tui.services.list_walk import ids_of
 
     assert ids_of(results) == ids
+
+
+async def test_a_list_that_fits_one_page_is_read_from_the_top(api: FakeApi, logged_in: ApiClient) -> None:
+    """Between one newest page and one page of the rest (here 7 jobs, pages of 10): the top's first page
+    holds every job, so the bottom's request is dropped as soon as the newest page gives the count (its
+    answer, held back here, is never read), and the load ends with every job."""
+    pages, dropped = ordered_pages([summary(i, i) for i in range(1, 8)]), asyncio.Event()
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("ordering") == "id":
+            try:
+                await asyncio.Event().wait()  # held back until cancelled
+            except asyncio.CancelledError:
+                dropped.set()
+                raise
+        return httpx.Response(200, json=pages(request))
+
+    api.routes[("GET", "jobs/")] = answer
+    loads = logged_in.job_summary_pages(first=2, size=10)
+    assert (await anext(loads))[1] == 7
+    await wait_for(dropped.wait(), "the bottom's request dropped once the count showed one page holds all")
+    final = [jobs async for jobs, _ in loads][-1]
+    assert sorted(job.id for job in final) == list(range(1, 8))

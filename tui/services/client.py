@@ -237,6 +237,8 @@ class ApiClient:
             elif len(jobs) >= total:
                 drop_walk(walk)
                 walk = None
+            elif walk is not None and total <= size:  # the top's first page holds them all
+                walk.drop_bottom()
             yield jobs, total
             while walk is not None:
                 more = await walk.next_page()
