@@ -355,15 +355,20 @@ async def test_a_list_that_fits_one_page_is_read_from_the_top(api: FakeApi, logg
     """Between one newest page and one page of the rest (here 7 jobs, pages of 10): the top's first page
     holds every job, so the bottom's request is dropped as soon as the newest page gives the count (its
     answer, held back here, is never read), and the load ends with every job."""
-    pages, dropped = ordered_pages([summary(i, i) for i in range(1, 8)]), asyncio.Event()
+    pages = ordered_pages([summary(i, i) for i in range(1, 8)])
+    bottom_asked, dropped = asyncio.Event(), asyncio.Event()
 
     async def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.params.get("ordering") == "id":
+        ordering = request.url.params.get("ordering")
+        if ordering == "id":
+            bottom_asked.set()
             try:
                 await asyncio.Event().wait()  # held back until cancelled
             except asyncio.CancelledError:
                 dropped.set()
                 raise
+        elif ordering is None:  # the newest page: answered once the bottom's request is in
+            await wait_for(bottom_asked.wait(), "the bottom's first page asked with the newest")
         return httpx.Response(200, json=pages(request))
 
     api.routes[("GET", "jobs/")] = answer
