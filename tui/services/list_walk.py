@@ -12,11 +12,11 @@ first id is below the top's first (a server that ignores `ordering` sends both t
 not trusted, or it fails, it is dropped and the top walk reads on to the end alone, as if it had never
 been there. The rows either walk has read are all kept (a job read twice is kept once by the caller).
 
-Where the ends are is kept twice: as the pages arrive (`ListWalk.arrived`: an end asks no further page
-once the ends have met there, and drops a page that arrives after that, whose rows can only be repeats) and
-as the reader takes them (`ListWalk.read`: the load ends when the pages handed out have met). While the
-dashboard is being built the walks run ahead of the reader; judged by what the reader took, each end read
-two or three pages past the middle (10k jobs: 16 pages where 11 do).
+Where the ends are is judged as the pages arrive (`ListWalk.arrived`): an end asks no further page once the
+ends have met, and drops a page that arrives after that, whose rows can only be repeats. The load ends when
+the ends have met and every page kept before that has been handed to the reader. (Judged by what the reader
+took instead, each end read two or three pages past the middle while the dashboard was being built: 10k
+jobs took 16 pages where 11 do.)
 """
 
 from __future__ import annotations
@@ -81,9 +81,11 @@ class Meeting:
         self.top: tuple[int, int] | None = None  # the top's first id and its lowest so far
         self.bottom: tuple[int, int] | None = None  # the bottom's first id and its highest so far
         self.trusted = True
+        self.pages = 0  # pages read (each is handed to the reader)
 
     def read(self, end: End, ids: list[int] | None) -> None:
         """An end's next page, as its ids (None: not all whole numbers, so not an order to trust)."""
+        self.pages += 1
         if ids is None:
             self.trusted = False
             return
@@ -117,11 +119,11 @@ class ListWalk:
         bottom's first request (`ordering=id`, from offset 0)."""
         self.arrivals: asyncio.Queue[Arrival] = asyncio.Queue(2 * PageWalk.AHEAD)
         request, offset, ordering = top
-        self.arrived, self.read = Meeting(), Meeting()
+        self.arrived = Meeting()
+        self.handed = 0  # pages handed to the reader: the load ends once `arrived.pages` are, and they met
         self.top = PageWalk(client, "top", request, offset, size, ordering, self.arrivals, self.arrived)
         self.bottom = PageWalk(client, "bottom", bottom, 0, size, "id", self.arrivals, self.arrived) \
             if bottom else None
-        self.finished: set[End] = set()
         self.done = False
 
     async def next_page(self) -> JobSummaryPage | None:
@@ -132,6 +134,7 @@ class ListWalk:
             if end == "bottom" and self.bottom is None:  # dropped since: its rows are still rows
                 if page is None:
                     continue
+                self.handed += 1
                 return page
             if error is not None and end == "bottom":
                 self.drop_bottom()
@@ -144,14 +147,10 @@ class ListWalk:
                     return None
                 self.drop_bottom()  # it stopped trusting its order (or read to the end before the top began)
                 continue
-            if page is None:  # the ends met as the pages arrived: this end has handed out all it read
-                self.finished.add(end)
-                self.done = self.finished >= {"top", "bottom"} or self.bottom is None
+            if page is None:  # the ends met: this end has put all it read (the count below ends the load)
                 continue
-            self.read.read(end, [job.id for job in page.results])
-            if not self.read.trusted:
-                self.drop_bottom()
-            self.done = self.read.met
+            self.handed += 1
+            self.done = self.arrived.met and self.handed == self.arrived.pages
             return page
         return None
 
@@ -159,7 +158,7 @@ class ListWalk:
         if self.bottom is not None:
             self.bottom.cancel()
             self.bottom = None
-        self.arrived.trusted = self.read.trusted = False
+        self.arrived.trusted = False
 
     def cancel(self) -> None:
         self.top.cancel()
