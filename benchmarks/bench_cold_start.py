@@ -19,7 +19,6 @@ copy does.
 from __future__ import annotations
 
 import contextlib
-import os
 import resource
 import subprocess
 import sys
@@ -49,12 +48,12 @@ SEEN = {"paint": rb"appbuilder", "textual": TEXTUAL_STARTED + rb"[\s\S]*appbuild
         "rows": MARKER.encode(), "textual rows": TEXTUAL_STARTED + rb"[\s\S]*" + MARKER.encode()}
 
 
-def one_start(server: BenchServer, url: str | None = None) -> Start:
+def one_start(server: BenchServer, url: str | None = None, checkout: Path | None = None) -> Start:
     """((wall, cpu) to first paint, to Textual's first frame, to rows, to rows drawn by Textual, RSS MB) of
     one start (against `url`, a proxy in front of the server, if given). Rows come first from the frame
     written before Textual (tui/early_splash.py) when the page is in before Textual is imported, else from
-    Textual's own frame: then both times are the same."""
-    tui = PtyTui(url or server.url, server.config_dir)
+    Textual's own frame: then both times are the same. `checkout`: whose `tui` runs (PtyTui)."""
+    tui = PtyTui(url or server.url, server.config_dir, checkout=checkout)
     try:
         seen = tui.wait_each(SEEN)
         paint, textual, rows, textual_rows = ((seen[name][0] - tui.started, seen[name][1])
@@ -125,22 +124,18 @@ def main(runs: int, rtt_ms: float = 0) -> None:
 
 def compare(before: Path, runs: int, rtt_ms: float = 0) -> None:
     """Before/after on one server: starts interleaved between the checkout at `before` and this one
-    (`python -m tui` runs the checkout in the working directory), so both sides see the same load."""
+    (each TUI started in its checkout's directory, which `python -m tui` reads first), so both sides see the
+    same load."""
     sides = before_after(before)
     header(f"cold start, before/after interleaved (saved session, 30 jobs, n={runs} a side after a "
            f"warm-up{away(rtt_ms)})")
     found: dict[str, list[Start]] = {name: [] for name in sides}
     for checkout in sides.values():
         compile_bytecode(checkout)
-    here = Path.cwd()
-    try:
-        with seeded_server(rtt_ms) as (server, url):
-            for _ in range(runs + 1):
-                for name, checkout in sides.items():
-                    os.chdir(checkout)
-                    found[name].append(one_start(server, url))
-    finally:
-        os.chdir(here)
+    with seeded_server(rtt_ms) as (server, url):
+        for _ in range(runs + 1):
+            for name, checkout in sides.items():
+                found[name].append(one_start(server, url, checkout))
     for name, starts in found.items():
         timing_row(f"{name}: first paint", [s[0] for s in starts[1:]], "<= 300 ms", 0.3)
         timing_row(f"{name}: Textual's first frame", [s[1] for s in starts[1:]])
