@@ -73,6 +73,11 @@ def offset_pages(rows: list[Any]) -> Callable[[httpx.Request], Any]:
     return page
 
 
+def rest_of_list(api: FakeApi) -> list[httpx.Request]:
+    """The requests for the list after its newest page (either end: they ask an `ordering`)."""
+    return [r for r in api.requests if r.url.path == "/api/jobs/" and "ordering" in r.url.params]
+
+
 def ordered_pages(rows: list[Any]) -> Callable[[httpx.Request], Any]:
     """A server that honours `ordering=id` and `-id` (any other: `rows` as given), with LimitOffset pages."""
     def page(request: httpx.Request) -> Any:
@@ -205,11 +210,8 @@ async def test_the_rest_is_read_ahead_while_the_caller_is_busy(api: FakeApi, log
     pages, asked = ordered_pages(rows), asyncio.Event()
     bound = 2 * PageWalk.AHEAD + 4  # pages of the rest asked while the caller is away
 
-    def rest() -> list[httpx.Request]:
-        return [r for r in api.requests if r.url.path == "/api/jobs/" and "ordering" in r.url.params]
-
     def answer(request: httpx.Request) -> httpx.Response:
-        if len(rest()) >= bound:
+        if len(rest_of_list(api)) >= bound:
             asked.set()
         return httpx.Response(200, json=pages(request))
 
@@ -219,10 +221,10 @@ async def test_the_rest_is_read_ahead_while_the_caller_is_busy(api: FakeApi, log
     await wait_for(asked.wait(), f"{bound} pages of the rest asked while the caller was away")
     for _ in range(200):  # give an unbounded walk every chance to ask more
         await asyncio.sleep(0)
-    assert len(rest()) == bound
+    assert len(rest_of_list(api)) == bound
     final = [jobs async for jobs, _ in walk][-1]
     assert sorted(job.id for job in final) == list(range(1, 201))
-    assert len(rest()) <= 100 + 2  # the ends met: at most the two pages on the wire then were extra
+    assert len(rest_of_list(api)) <= 100 + 2  # the ends met: at most the two on the wire then were extra
 
 
 async def test_a_page_that_fails_mid_walk_raises_where_it_would_be(api: FakeApi,
@@ -251,7 +253,7 @@ async def test_the_two_ends_meet_in_the_middle(api: FakeApi, logged_in: ApiClien
     serve(api, ordered_pages(rows))
     final = [jobs async for jobs, _ in logged_in.job_summary_pages(first=2, size=2)][-1]
     assert sorted(job.id for job in final) == list(range(1, 21))
-    asked = [r.url.params for r in api.requests if "ordering" in r.url.params]
+    asked = [r.url.params for r in rest_of_list(api)]
     top = [int(p.get("offset", 0)) for p in asked if p["ordering"] == "-id"]
     bottom = [int(p.get("offset", 0)) for p in asked if p["ordering"] == "id"]
     assert top[:3] == [0, 2, 4] and bottom[:3] == [0, 2, 4]
@@ -266,18 +268,15 @@ async def test_the_ends_stop_where_they_meet_while_the_caller_is_away(api: FakeA
     rows = [summary(i, i) for i in range(1, 25)]  # 12 pages of 2
     pages = ordered_pages(rows)
 
-    def rest() -> list[httpx.Request]:
-        return [r for r in api.requests if "ordering" in r.url.params]
-
     serve(api, pages)
     walk = logged_in.job_summary_pages(first=2, size=2)
     await anext(walk)  # the caller now does something else for a while
     for _ in range(400):  # every chance to ask more
         await asyncio.sleep(0)
-    assert len(rest()) <= 12 + 2
+    assert len(rest_of_list(api)) <= 12 + 2
     final = [jobs async for jobs, _ in walk][-1]
     assert sorted(job.id for job in final) == list(range(1, 25))
-    assert len(rest()) <= 12 + 2
+    assert len(rest_of_list(api)) <= 12 + 2
 
 
 async def test_a_bottom_that_fails_leaves_the_top_to_read_on(api: FakeApi, logged_in: ApiClient) -> None:
